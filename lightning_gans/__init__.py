@@ -1,0 +1,12 @@
+"""lightning-gans: Generative Adversarial Networks as PyTorch Lightning modules.
+
+Public API: the modules (``GAN``, ``VanillaGAN``, ``DCGAN``, ``WGANGP``), the data modules and the
+sample-grid callback. Networks live in ``lightning_gans.nets``, losses in ``lightning_gans.losses``.
+"""
+
+from lightning_gans.callbacks import SampleGrid
+from lightning_gans.data import DigitsDataModule, Toy2DDataModule
+from lightning_gans.modules import DCGAN, GAN, WGANGP, VanillaGAN
+
+__all__ = ["DCGAN", "GAN", "WGANGP", "DigitsDataModule", "SampleGrid", "Toy2DDataModule", "VanillaGAN"]
+__version__ = "0.1.0"

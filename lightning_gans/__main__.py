@@ -1,0 +1,3 @@
+from lightning_gans.cli import main
+
+main()

@@ -1,0 +1,84 @@
+"""scikit-learn's bundled handwritten digits: 1,797 8x8 grey images shipped inside the package, no download."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from lightning.pytorch import LightningDataModule
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+from typing_extensions import override
+
+from lightning_gans.data.tensor_loader import TensorBatchLoader
+
+TEST_FRACTION = 0.2
+SPLIT_SEED = 0  # the fixed train/test split every metric and benchmark refers to
+
+
+def load_digits_split(image_size: int = 32) -> dict[str, torch.Tensor]:
+    """The fixed digits split, resized and scaled to [-1, 1].
+
+    Returns:
+        ``{"train": (1437, 1, S, S), "test": (360, 1, S, S), "train_labels": (1437,), "test_labels": (360,)}``.
+    """
+    digits = load_digits()
+    images = torch.from_numpy(digits.images).float().unsqueeze(1) / 16.0  # (1797, 1, 8, 8) in [0, 1]
+    labels = torch.from_numpy(digits.target).long()
+    if image_size != 8:
+        images = F.interpolate(images, size=(image_size, image_size), mode="bilinear", align_corners=False)
+    images = (images.clamp(0, 1) * 2 - 1).contiguous()
+    train_idx, test_idx = train_test_split(
+        torch.arange(len(labels)).numpy(), test_size=TEST_FRACTION, random_state=SPLIT_SEED, stratify=labels.numpy()
+    )
+    train_idx, test_idx = torch.from_numpy(train_idx), torch.from_numpy(test_idx)
+    return {
+        "train": images[train_idx],
+        "test": images[test_idx],
+        "train_labels": labels[train_idx],
+        "test_labels": labels[test_idx],
+    }
+
+
+class DigitsDataModule(LightningDataModule):
+    """The embedded default data set: digits resized to ``image_size`` and scaled to [-1, 1].
+
+    The training split lives on the training device as one tensor (see ``TensorBatchLoader``); batches are
+    ``(batch_size, 1, image_size, image_size)`` tensors without labels.
+
+    Args:
+        image_size: output size (8 = original; 16 or 32 for DCGAN).
+        batch_size: samples per batch and process.
+        seed: seed of the per-epoch shuffle.
+    """
+
+    def __init__(self, image_size: int = 32, batch_size: int = 64, seed: int = 0) -> None:
+        super().__init__()
+        self.image_size = image_size
+        self.batch_size = batch_size
+        self.seed = seed
+        self.split: dict[str, torch.Tensor] | None = None
+
+    @property
+    def data_shape(self) -> tuple[int, int, int]:
+        return (1, self.image_size, self.image_size)
+
+    @override
+    def setup(self, stage: str | None = None) -> None:
+        if self.split is None:
+            self.split = load_digits_split(self.image_size)
+
+    def _device(self) -> torch.device:
+        return self.trainer.strategy.root_device if self.trainer is not None else torch.device("cpu")
+
+    @override
+    def train_dataloader(self) -> TensorBatchLoader:
+        self.setup()
+        trainer = self.trainer
+        return TensorBatchLoader(
+            self.split["train"].to(self._device()),
+            self.batch_size,
+            seed=self.seed,
+            rank=trainer.global_rank if trainer else 0,
+            world_size=trainer.world_size if trainer else 1,
+            epoch=(lambda: trainer.current_epoch) if trainer else (lambda: 0),
+        )

@@ -1,0 +1,8 @@
+"""LightningModules: the GAN base and its variants."""
+
+from lightning_gans.modules.base import GAN
+from lightning_gans.modules.dcgan import DCGAN
+from lightning_gans.modules.vanilla import VanillaGAN
+from lightning_gans.modules.wgan_gp import WGANGP
+
+__all__ = ["DCGAN", "GAN", "WGANGP", "VanillaGAN"]

@@ -1,0 +1,207 @@
+"""The GAN base module: one LightningModule that owns the adversarial training loop.
+
+Variants (``VanillaGAN``, ``DCGAN``, ``WGANGP``) differ only by networks, losses and defaults. To try a new idea,
+pass other networks or subclass and override one hook: ``discriminator_loss``, ``generator_loss``,
+``regularizer`` or ``sample_noise``.
+
+Step counting: one training batch is ``d_steps`` discriminator updates followed by one generator update. The
+discriminator's updates go through the strategy without Lightning's step counter, so ``trainer.global_step``
+counts **generator updates**: ``trainer.max_steps``, ``ModelCheckpoint(every_n_train_steps=...)``, the logger's
+x-axis and every cadence in this library are in generator steps, whatever ``d_steps`` is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import partial
+
+import torch
+from lightning.pytorch import LightningModule
+from lightning.pytorch.core.optimizer import LightningOptimizer
+from torch import nn
+from typing_extensions import override
+
+from lightning_gans import losses
+
+OptimizerCallable = Callable[[Iterable[torch.Tensor]], torch.optim.Optimizer]
+
+
+def adam(lr: float, betas: tuple[float, float]) -> OptimizerCallable:
+    """An optimizer factory for the defaults: ``adam(2e-4, (0.5, 0.999))(params)``."""
+    return partial(torch.optim.Adam, lr=lr, betas=betas)
+
+
+def real_samples(batch: torch.Tensor | tuple | list) -> torch.Tensor:
+    """The images/points of a batch: data modules yield either ``x`` or ``(x, label)``; labels are unused."""
+    return batch[0] if isinstance(batch, tuple | list) else batch
+
+
+def _do_nothing() -> None:
+    return None
+
+
+class GAN(LightningModule):
+    """A GAN with manual optimization: per batch, ``d_steps`` discriminator updates then one generator update.
+
+    Args:
+        generator: maps ``(N, latent_dim)`` noise to ``(N, *data_shape)`` samples. Should expose ``latent_dim``.
+        discriminator: maps ``(N, *data_shape)`` samples to ``(N,)`` logits (or critic values).
+        d_steps: discriminator updates per generator update. Each reuses the batch's real samples with fresh noise.
+        generator_optimizer: callable ``params -> Optimizer`` for the generator; None = ``default_optimizer``.
+        discriminator_optimizer: callable ``params -> Optimizer`` for the discriminator; None = ``default_optimizer``.
+        latent_dim: size of the noise vector; read from ``generator.latent_dim`` when not given.
+    """
+
+    default_optimizer: OptimizerCallable = adam(2e-4, (0.5, 0.999))
+    """Used for a network whose optimizer is not given: Adam(2e-4, betas (0.5, 0.999)) as in DCGAN."""
+
+    def __init__(
+        self,
+        generator: nn.Module,
+        discriminator: nn.Module,
+        d_steps: int = 1,
+        generator_optimizer: OptimizerCallable | None = None,
+        discriminator_optimizer: OptimizerCallable | None = None,
+        latent_dim: int | None = None,
+    ) -> None:
+        super().__init__()
+        if d_steps < 1:
+            raise ValueError(f"d_steps must be >= 1, got {d_steps}")
+        self.automatic_optimization = False
+        self.generator = generator
+        self.discriminator = discriminator
+        self.d_steps = d_steps
+        self.generator_optimizer = generator_optimizer
+        self.discriminator_optimizer = discriminator_optimizer
+        self.latent_dim = latent_dim if latent_dim is not None else generator.latent_dim
+        self.save_hyperparameters()
+        # Keep checkpoints loadable with weights_only=True: network objects and optimizer factories are not
+        # hyperparameters (LightningCLI runs store their class_path dicts instead, which stay).
+        self.remove_ignored_hparams(
+            [k for k, v in self.hparams.items() if isinstance(v, nn.Module) or (callable(v) and not isinstance(v, type))]
+        )
+
+    # ----------------------------------------------------------------------------------------------- hooks
+    def sample_noise(self, n: int) -> torch.Tensor:
+        """``(n, latent_dim)`` standard normal noise on the module's device."""
+        return torch.randn(n, self.latent_dim, device=self.device)
+
+    def discriminator_loss(self, real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+        """Scalar loss the discriminator minimises, from ``(N,)`` logits on real and generated samples."""
+        return losses.bce_discriminator_loss(real_logits, fake_logits)
+
+    def generator_loss(self, fake_logits: torch.Tensor) -> torch.Tensor:
+        """Scalar loss the generator minimises, from ``(N,)`` discriminator logits on generated samples."""
+        return losses.nonsaturating_generator_loss(fake_logits)
+
+    def regularizer(self, real: torch.Tensor, fake: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Extra discriminator loss terms, e.g. ``{"gp": weighted_penalty}``; each is added and logged.
+
+        Args:
+            real: ``(N, *data_shape)`` real batch.
+            fake: ``(N, *data_shape)`` generated batch, detached.
+        """
+        return {}
+
+    def step_metrics(self, real_logits: torch.Tensor, fake_logits: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Extra scalars logged under ``train/`` after each batch, from the last discriminator step's outputs."""
+        return {}
+
+    # ---------------------------------------------------------------------------------------- generation
+    @override
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        """``(N, latent_dim)`` noise -> ``(N, *data_shape)`` samples (training-mode generator)."""
+        return self.generator(z)
+
+    @property
+    def sampling_generator(self) -> nn.Module:
+        """The network used by ``sample``: the generator (subclasses may return an EMA copy)."""
+        return self.generator
+
+    @torch.no_grad()
+    def sample(self, n: int | None = None, z: torch.Tensor | None = None) -> torch.Tensor:
+        """Generates ``(n, *data_shape)`` samples in eval mode (batch norm uses running statistics).
+
+        Pass either ``n`` (fresh noise) or ``z`` of shape ``(n, latent_dim)``.
+        """
+        if z is None:
+            if n is None:
+                raise ValueError("sample() needs n or z")
+            z = self.sample_noise(n)
+        net = self.sampling_generator
+        was_training = net.training
+        net.eval()
+        try:
+            return net(z.to(self.device))
+        finally:
+            net.train(was_training)
+
+    # ------------------------------------------------------------------------------------------ training
+    @override
+    def configure_optimizers(self):
+        make_g = self.generator_optimizer or self.default_optimizer
+        make_d = self.discriminator_optimizer or self.default_optimizer
+        return [make_g(self.generator.parameters()), make_d(self.discriminator.parameters())]
+
+    def _step_discriminator(self, opt_d: LightningOptimizer) -> None:
+        # Through the strategy (precision plugin, grad scaler, hooks) but not LightningOptimizer.step, which
+        # would count this update in trainer.global_step: global_step counts generator updates only.
+        self.trainer.strategy.optimizer_step(opt_d.optimizer, _do_nothing)
+
+    @override
+    def training_step(self, batch, batch_idx: int) -> None:
+        real = real_samples(batch)
+        opt_g, opt_d = self.optimizers()
+        n = real.shape[0]
+
+        for i in range(self.d_steps):
+            z = self.sample_noise(n)
+            if i == self.d_steps - 1:
+                # The last discriminator step's fake batch is reused by the generator step: generated once,
+                # with a graph, before any toggling (a toggled optimizer freezes the other network's params).
+                fake = self.generator(z)
+                fake_for_d = fake.detach()
+            else:
+                with torch.no_grad():
+                    fake_for_d = self.generator(z)
+            with self.toggled_optimizer(opt_d):
+                real_logits = self.discriminator(real)
+                fake_logits = self.discriminator(fake_for_d)
+                d_loss = self.discriminator_loss(real_logits, fake_logits)
+                extra = self.regularizer(real, fake_for_d)
+                d_total = d_loss + sum(extra.values()) if extra else d_loss
+                opt_d.zero_grad(set_to_none=True)
+                self.manual_backward(d_total)
+                self._step_discriminator(opt_d)
+
+        with self.toggled_optimizer(opt_g):
+            g_loss = self.generator_loss(self.discriminator(fake))
+            opt_g.zero_grad(set_to_none=True)
+            self.manual_backward(g_loss)
+            opt_g.step()
+
+        self.log_dict(
+            {"train/d_loss": d_loss, "train/g_loss": g_loss}, prog_bar=True, on_step=True, on_epoch=False
+        )
+        metrics = extra | self.step_metrics(real_logits.detach(), fake_logits.detach())
+        if metrics:
+            self.log_dict({f"train/{k}": v.detach() for k, v in metrics.items()}, on_step=True, on_epoch=False)
+
+    # ---------------------------------------------------------------------------------------- validation
+    @override
+    def on_fit_start(self) -> None:
+        check_data_shape(self, self.trainer.datamodule)
+
+
+def check_data_shape(model: GAN, datamodule) -> None:
+    """Raises a ValueError naming both shapes and the fix when the data and the networks disagree."""
+    data_shape = getattr(datamodule, "data_shape", None)
+    model_shape = getattr(model.generator, "data_shape", None)
+    if data_shape is None or model_shape is None or tuple(data_shape) == tuple(model_shape):
+        return
+    what = "channel count" if len(data_shape) == len(model_shape) == 3 and data_shape[0] != model_shape[0] else "shape"
+    raise ValueError(
+        f"The data's sample {what} does not match the model: data gives {tuple(data_shape)}, "
+        f"the generator makes {tuple(model_shape)}. Set model data_shape to {list(data_shape)} "
+        "(or change the data module's image_size/channels to match the model)."
+    )

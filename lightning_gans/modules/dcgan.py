@@ -1,0 +1,56 @@
+"""DCGAN (Radford et al., 2016): convolutional generator and discriminator with batch norm."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from torch import nn
+
+from lightning_gans.modules.base import GAN, OptimizerCallable
+from lightning_gans.nets import DCGANDiscriminator, DCGANGenerator
+
+
+def image_shape(data_shape: Sequence[int]) -> tuple[int, int]:
+    """``(channels, size)`` of a square ``[C, H, W]`` shape, or a ValueError naming the fix."""
+    if len(data_shape) != 3 or data_shape[1] != data_shape[2] or data_shape[0] not in (1, 3):
+        raise ValueError(
+            f"data_shape must be [channels, size, size] with 1 or 3 channels, got {list(data_shape)}; "
+            "e.g. [1, 32, 32] for digits/MNIST or [3, 64, 64] for CelebA."
+        )
+    return int(data_shape[0]), int(data_shape[1])
+
+
+class DCGAN(GAN):
+    """DCGAN with the paper's recipe: N(0, 0.02) weights, batch norm, LeakyReLU(0.2) in D, Adam(2e-4, 0.5).
+
+    Args:
+        data_shape: ``[channels, size, size]``, channels 1 or 3, size a power of two >= 16.
+        latent_dim: size of the noise vector (100 in the paper).
+        generator_width: feature maps of the generator's last hidden layer (64 in the paper).
+        discriminator_width: feature maps of the discriminator's first layer (64 in the paper).
+        generator: replaces the default generator.
+        discriminator: replaces the default discriminator.
+        d_steps, generator_optimizer, discriminator_optimizer: see ``GAN``.
+    """
+
+    def __init__(
+        self,
+        data_shape: Sequence[int] = (1, 32, 32),
+        latent_dim: int = 100,
+        generator_width: int = 64,
+        discriminator_width: int = 64,
+        generator: nn.Module | None = None,
+        discriminator: nn.Module | None = None,
+        d_steps: int = 1,
+        generator_optimizer: OptimizerCallable | None = None,
+        discriminator_optimizer: OptimizerCallable | None = None,
+    ) -> None:
+        channels, size = image_shape(data_shape)
+        super().__init__(
+            generator=generator or DCGANGenerator(latent_dim, size, channels, generator_width),
+            discriminator=discriminator or DCGANDiscriminator(size, channels, discriminator_width, norm="batch"),
+            d_steps=d_steps,
+            generator_optimizer=generator_optimizer,
+            discriminator_optimizer=discriminator_optimizer,
+            latent_dim=latent_dim,
+        )

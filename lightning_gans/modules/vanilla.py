@@ -1,0 +1,61 @@
+"""Vanilla GAN (Goodfellow et al., 2014): MLP generator and discriminator, BCE on logits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import torch
+from torch import nn
+from typing_extensions import override
+
+from lightning_gans import losses
+from lightning_gans.modules.base import GAN, OptimizerCallable
+from lightning_gans.nets import MLPDiscriminator, MLPGenerator
+
+
+class VanillaGAN(GAN):
+    """The original GAN with MLP networks, for 2-D points or flattened images.
+
+    Args:
+        data_shape: shape of one sample: ``[2]`` for the 2-D toys, ``[1, 32, 32]`` for digit images.
+        latent_dim: size of the noise vector.
+        hidden_dims: hidden widths of both MLPs.
+        generator_loss_type: ``"nonsaturating"`` (maximise log D(G(z)), the default) or ``"minimax"``
+            (minimise log(1 - D(G(z))), the original formulation, which saturates early in training).
+        generator: replaces the default MLP generator.
+        discriminator: replaces the default MLP discriminator.
+        d_steps, generator_optimizer, discriminator_optimizer: see ``GAN``.
+    """
+
+    def __init__(
+        self,
+        data_shape: Sequence[int] = (2,),
+        latent_dim: int = 16,
+        hidden_dims: Sequence[int] = (256, 256, 256),
+        generator_loss_type: Literal["nonsaturating", "minimax"] = "nonsaturating",
+        generator: nn.Module | None = None,
+        discriminator: nn.Module | None = None,
+        d_steps: int = 1,
+        generator_optimizer: OptimizerCallable | None = None,
+        discriminator_optimizer: OptimizerCallable | None = None,
+    ) -> None:
+        if generator_loss_type not in ("nonsaturating", "minimax"):
+            raise ValueError(f"generator_loss_type must be 'nonsaturating' or 'minimax', got {generator_loss_type!r}")
+        is_image = len(data_shape) > 1
+        super().__init__(
+            generator=generator
+            or MLPGenerator(latent_dim, data_shape, hidden_dims, output_activation="tanh" if is_image else "none"),
+            discriminator=discriminator or MLPDiscriminator(data_shape, hidden_dims),
+            d_steps=d_steps,
+            generator_optimizer=generator_optimizer,
+            discriminator_optimizer=discriminator_optimizer,
+            latent_dim=latent_dim,
+        )
+        self.generator_loss_type = generator_loss_type
+
+    @override
+    def generator_loss(self, fake_logits: torch.Tensor) -> torch.Tensor:
+        if self.generator_loss_type == "minimax":
+            return losses.minimax_generator_loss(fake_logits)
+        return losses.nonsaturating_generator_loss(fake_logits)

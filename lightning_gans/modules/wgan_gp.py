@@ -1,0 +1,100 @@
+"""WGAN-GP (Gulrajani et al., 2017): Wasserstein critic with a gradient penalty, several critic steps per G step."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import torch
+from torch import nn
+from typing_extensions import override
+
+from lightning_gans import losses
+from lightning_gans.modules.base import GAN, OptimizerCallable, adam
+from lightning_gans.modules.dcgan import image_shape
+from lightning_gans.nets import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
+
+
+class WGANGP(GAN):
+    """WGAN-GP: critic trained on ``E[D(G(z))] - E[D(x)] + lambda * GP``, generator on ``-E[D(G(z))]``.
+
+    Logs ``train/gp`` (the weighted penalty) and ``train/wasserstein`` (``E[D(x)] - E[D(G(z))]``, the critic's
+    estimate of the Wasserstein-1 distance).
+
+    Args:
+        data_shape: ``[2]`` for 2-D points (MLP networks) or ``[C, S, S]`` for images (convolutional networks).
+        latent_dim: size of the noise vector.
+        architecture: ``"auto"`` (MLP for 1-D data shapes, DCGAN-style conv nets for images), ``"mlp"``, ``"conv"``.
+        hidden_dims: MLP hidden widths.
+        generator_width, critic_width: conv widths (see ``DCGAN``).
+        critic_norm: ``"none"`` (the paper's choice with GP) or ``"layer"``; never batch norm.
+        gp_weight: lambda, the penalty weight (10 in the paper).
+        generator, discriminator: replace the default networks.
+        d_steps: critic updates per generator update (5 in the paper).
+        generator_optimizer, discriminator_optimizer: Adam(1e-4, betas (0.0, 0.9)) by default, as in the paper.
+    """
+
+    default_optimizer = adam(1e-4, (0.0, 0.9))
+
+    def __init__(
+        self,
+        data_shape: Sequence[int] = (2,),
+        latent_dim: int = 16,
+        architecture: Literal["auto", "mlp", "conv"] = "auto",
+        hidden_dims: Sequence[int] = (256, 256, 256),
+        generator_width: int = 64,
+        critic_width: int = 64,
+        critic_norm: Literal["none", "layer"] = "none",
+        gp_weight: float = 10.0,
+        generator: nn.Module | None = None,
+        discriminator: nn.Module | None = None,
+        d_steps: int = 5,
+        generator_optimizer: OptimizerCallable | None = None,
+        discriminator_optimizer: OptimizerCallable | None = None,
+    ) -> None:
+        if architecture == "auto":
+            architecture = "mlp" if len(data_shape) == 1 else "conv"
+        if critic_norm not in ("none", "layer"):
+            raise ValueError(f"critic_norm must be 'none' or 'layer' (batch norm breaks the gradient penalty), got {critic_norm!r}")
+        if architecture == "mlp":
+            out = "tanh" if len(data_shape) > 1 else "none"
+            default_g = lambda: MLPGenerator(latent_dim, data_shape, hidden_dims, output_activation=out)
+            default_d = lambda: MLPDiscriminator(data_shape, hidden_dims)
+        elif architecture == "conv":
+            channels, size = image_shape(data_shape)
+            default_g = lambda: DCGANGenerator(latent_dim, size, channels, generator_width)
+            default_d = lambda: DCGANDiscriminator(size, channels, critic_width, norm=critic_norm)
+        else:
+            raise ValueError(f"architecture must be 'auto', 'mlp' or 'conv', got {architecture!r}")
+        super().__init__(
+            generator=generator or default_g(),
+            discriminator=discriminator or default_d(),
+            d_steps=d_steps,
+            generator_optimizer=generator_optimizer,
+            discriminator_optimizer=discriminator_optimizer,
+            latent_dim=latent_dim,
+        )
+        self.gp_weight = gp_weight
+
+    @override
+    def discriminator_loss(self, real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+        return losses.wasserstein_critic_loss(real_logits, fake_logits)
+
+    @override
+    def generator_loss(self, fake_logits: torch.Tensor) -> torch.Tensor:
+        return losses.wasserstein_generator_loss(fake_logits)
+
+    def _grad_scale(self) -> float | None:
+        """The fp16 GradScaler's current scale (``16-mixed``), else None: bf16 and fp32 need no scaling."""
+        scaler = getattr(self.trainer.precision_plugin, "scaler", None) if self._trainer is not None else None
+        return float(scaler.get_scale()) if scaler is not None and scaler.is_enabled() else None
+
+    @override
+    def regularizer(self, real: torch.Tensor, fake: torch.Tensor) -> dict[str, torch.Tensor]:
+        penalty = losses.gradient_penalty(self.discriminator, real, fake, grad_scale=self._grad_scale())
+        return {"gp": self.gp_weight * penalty}
+
+    @override
+    def step_metrics(self, real_logits: torch.Tensor, fake_logits: torch.Tensor) -> dict[str, torch.Tensor]:
+        # E[D(x)] - E[D(G(z))]: the critic's estimate of the Wasserstein-1 distance (up to the Lipschitz constant)
+        return {"wasserstein": real_logits.mean() - fake_logits.mean()}

@@ -1,0 +1,109 @@
+"""The DCGAN generator and discriminator of Radford et al. (2016) for any power-of-two image size >= 16.
+
+The generator projects ``z`` to a 4x4 map, then doubles the resolution with stride-2 transposed convolutions
+(batch norm + ReLU) until it reaches the image size, ending in ``tanh``. The discriminator mirrors it with
+stride-2 convolutions and LeakyReLU(0.2), batch norm on every layer but the first, and a final 4x4 convolution
+to one logit. For a WGAN-GP critic pass ``norm="none"`` (batch norm breaks the per-sample gradient penalty)
+or ``norm="layer"``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+
+def check_image_size(image_size: int) -> int:
+    """Returns log2(image_size) or raises a ValueError naming the fix."""
+    if image_size < 16 or image_size & (image_size - 1):
+        raise ValueError(
+            f"DCGAN image size must be a power of two >= 16 (16, 32, 64, 128, ...), got {image_size}. "
+            "Set the model's data_shape and the data module's image_size to one of those."
+        )
+    return int(math.log2(image_size))
+
+
+def dcgan_init_(module: nn.Module) -> None:
+    """Radford et al. initialisation: conv weights ~ N(0, 0.02), norm weights ~ N(1, 0.02), biases 0."""
+    for m in module.modules():
+        if isinstance(m, nn.Conv2d | nn.ConvTranspose2d | nn.Linear):
+            nn.init.normal_(m.weight, 0.0, 0.02)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.BatchNorm2d | nn.GroupNorm):
+            nn.init.normal_(m.weight, 1.0, 0.02)
+            nn.init.zeros_(m.bias)
+
+
+class DCGANGenerator(nn.Module):
+    """``(N, latent_dim)`` noise -> ``(N, channels, image_size, image_size)`` images in [-1, 1].
+
+    Args:
+        latent_dim: size of the noise vector.
+        image_size: output height and width, a power of two >= 16.
+        channels: 1 (grey) or 3 (RGB).
+        width: feature maps of the last hidden layer; the first has ``width * image_size // 8``.
+    """
+
+    def __init__(self, latent_dim: int = 100, image_size: int = 32, channels: int = 1, width: int = 64) -> None:
+        super().__init__()
+        n_up = check_image_size(image_size) - 2  # 4x4 -> image_size
+        self.latent_dim = latent_dim
+        self.data_shape = (channels, image_size, image_size)
+        maps = width * 2 ** (n_up - 1)
+        layers: list[nn.Module] = [
+            nn.ConvTranspose2d(latent_dim, maps, 4, 1, 0, bias=False),
+            nn.BatchNorm2d(maps),
+            nn.ReLU(True),
+        ]
+        for _ in range(n_up - 1):
+            layers += [nn.ConvTranspose2d(maps, maps // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(maps // 2), nn.ReLU(True)]
+            maps //= 2
+        layers += [nn.ConvTranspose2d(maps, channels, 4, 2, 1, bias=False), nn.Tanh()]
+        self.net = nn.Sequential(*layers)
+        dcgan_init_(self)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        """``(N, latent_dim)`` -> ``(N, C, H, W)``."""
+        return self.net(z.view(z.shape[0], -1, 1, 1))
+
+
+def _norm(kind: str, maps: int) -> nn.Module:
+    if kind == "batch":
+        return nn.BatchNorm2d(maps)
+    if kind == "layer":  # per-sample normalisation, safe with a gradient penalty
+        return nn.GroupNorm(1, maps)
+    if kind == "none":
+        return nn.Identity()
+    raise ValueError(f"norm must be 'batch', 'layer' or 'none', got {kind!r}")
+
+
+class DCGANDiscriminator(nn.Module):
+    """``(N, channels, image_size, image_size)`` images -> ``(N,)`` logits (or critic values).
+
+    Args:
+        image_size: input height and width, a power of two >= 16.
+        channels: 1 or 3.
+        width: feature maps of the first layer; doubled at every stride-2 layer.
+        norm: ``"batch"`` (DCGAN), ``"layer"`` or ``"none"`` (WGAN-GP critic).
+    """
+
+    def __init__(self, image_size: int = 32, channels: int = 1, width: int = 64, norm: str = "batch") -> None:
+        super().__init__()
+        n_down = check_image_size(image_size) - 2  # image_size -> 4x4
+        self.data_shape = (channels, image_size, image_size)
+        maps = width
+        bias = norm != "batch"  # batch norm's shift makes a conv bias redundant; a critic without it needs one
+        layers: list[nn.Module] = [nn.Conv2d(channels, maps, 4, 2, 1, bias=bias), nn.LeakyReLU(0.2, True)]
+        for _ in range(n_down - 1):
+            layers += [nn.Conv2d(maps, maps * 2, 4, 2, 1, bias=bias), _norm(norm, maps * 2), nn.LeakyReLU(0.2, True)]
+            maps *= 2
+        layers.append(nn.Conv2d(maps, 1, 4, 1, 0, bias=bias))
+        self.net = nn.Sequential(*layers)
+        dcgan_init_(self)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(N, C, H, W)`` -> ``(N,)``."""
+        return self.net(x).flatten()

@@ -1,0 +1,65 @@
+"""Multi-layer perceptron generator and discriminator (vanilla GAN, WGAN-GP on 2-D data)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+
+def _mlp(in_features: int, hidden_dims: Sequence[int], out_features: int, activation: nn.Module) -> nn.Sequential:
+    layers: list[nn.Module] = []
+    width = in_features
+    for hidden in hidden_dims:
+        layers += [nn.Linear(width, hidden), activation]
+        width = hidden
+    layers.append(nn.Linear(width, out_features))
+    return nn.Sequential(*layers)
+
+
+class MLPGenerator(nn.Module):
+    """Maps noise ``z`` of shape ``(N, latent_dim)`` to samples of shape ``(N, *data_shape)``.
+
+    Args:
+        latent_dim: size of the noise vector.
+        data_shape: shape of one sample, e.g. ``(2,)`` for 2-D points or ``(1, 32, 32)`` for images.
+        hidden_dims: widths of the hidden layers.
+        output_activation: ``"tanh"`` for data scaled to [-1, 1] (images), ``"none"`` for unbounded data (2-D toys).
+    """
+
+    def __init__(
+        self,
+        latent_dim: int = 64,
+        data_shape: Sequence[int] = (2,),
+        hidden_dims: Sequence[int] = (256, 256, 256),
+        output_activation: str = "none",
+    ) -> None:
+        super().__init__()
+        if output_activation not in ("tanh", "none"):
+            raise ValueError(f"output_activation must be 'tanh' or 'none', got {output_activation!r}")
+        self.latent_dim = latent_dim
+        self.data_shape = tuple(data_shape)
+        self.net = _mlp(latent_dim, hidden_dims, math.prod(self.data_shape), nn.ReLU())
+        self.output_activation = nn.Tanh() if output_activation == "tanh" else nn.Identity()
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        """``(N, latent_dim)`` -> ``(N, *data_shape)``."""
+        return self.output_activation(self.net(z)).view(z.shape[0], *self.data_shape)
+
+
+class MLPDiscriminator(nn.Module):
+    """Maps samples of shape ``(N, *data_shape)`` to one logit (or critic value) each, shape ``(N,)``.
+
+    Uses LeakyReLU(0.2) and no normalisation, so it serves as a WGAN-GP critic as well.
+    """
+
+    def __init__(self, data_shape: Sequence[int] = (2,), hidden_dims: Sequence[int] = (256, 256, 256)) -> None:
+        super().__init__()
+        self.data_shape = tuple(data_shape)
+        self.net = _mlp(math.prod(self.data_shape), hidden_dims, 1, nn.LeakyReLU(0.2))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(N, *data_shape)`` -> ``(N,)`` logits."""
+        return self.net(x.flatten(1)).squeeze(1)
