@@ -5,8 +5,29 @@ sample-grid callback. Networks live in ``lightning_gans.nets``, losses in ``ligh
 """
 
 from lightning_gans.callbacks import SampleGrid
-from lightning_gans.data import DigitsDataModule, Toy2DDataModule
+from lightning_gans.data import (
+    CelebADataModule,
+    CIFAR10DataModule,
+    DigitsDataModule,
+    FashionMNISTDataModule,
+    ImageFolderDataModule,
+    MNISTDataModule,
+    Toy2DDataModule,
+)
 from lightning_gans.modules import DCGAN, GAN, WGANGP, VanillaGAN
 
-__all__ = ["DCGAN", "GAN", "WGANGP", "DigitsDataModule", "SampleGrid", "Toy2DDataModule", "VanillaGAN"]
+__all__ = [
+    "CIFAR10DataModule",
+    "DCGAN",
+    "GAN",
+    "WGANGP",
+    "CelebADataModule",
+    "DigitsDataModule",
+    "FashionMNISTDataModule",
+    "ImageFolderDataModule",
+    "MNISTDataModule",
+    "SampleGrid",
+    "Toy2DDataModule",
+    "VanillaGAN",
+]
 __version__ = "0.1.0"

@@ -1,7 +1,7 @@
 """The ``lightning-gans`` command: LightningCLI for ``fit``/``validate``/``test`` plus generation tools.
 
-    lightning-gans fit --config configs/dcgan/digits.yaml
-    lightning-gans fit --config configs/dcgan/digits.yaml --print_config
+lightning-gans fit --config configs/dcgan/digits.yaml
+lightning-gans fit --config configs/dcgan/digits.yaml --print_config
 """
 
 from __future__ import annotations

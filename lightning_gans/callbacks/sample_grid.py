@@ -15,7 +15,9 @@ from typing_extensions import override
 
 def image_grid(images: torch.Tensor, nrow: int = 8) -> torch.Tensor:
     """``(N, C, H, W)`` images in [-1, 1] -> ``(3, H', W')`` uint8 grid (grey images become RGB)."""
-    grid = make_grid(images.detach().float().cpu().clamp(-1, 1), nrow=nrow, padding=2, normalize=True, value_range=(-1, 1))
+    grid = make_grid(
+        images.detach().float().cpu().clamp(-1, 1), nrow=nrow, padding=2, normalize=True, value_range=(-1, 1)
+    )
     return (grid * 255).round().to(torch.uint8)
 
 
@@ -30,7 +32,7 @@ def scatter_plot(points: torch.Tensor, size: int = 512, extent: float | None = N
     for x, y in pixels:
         y = size - 1 - y  # y axis up
         draw.ellipse((x - 1.5, y - 1.5, x + 1.5, y + 1.5), fill=(31, 119, 180))
-    return torch.from_numpy(np.asarray(canvas)).permute(2, 0, 1).contiguous()
+    return torch.from_numpy(np.array(canvas)).permute(2, 0, 1).contiguous()
 
 
 def render_samples(samples: torch.Tensor, nrow: int = 8) -> torch.Tensor:
@@ -80,13 +82,17 @@ class SampleGrid(Callback):
         if not trainer.is_global_zero:
             return None
         picture = render_samples(samples, self.nrow)
-        self.last_path = save_png(picture, Path(trainer.log_dir or trainer.default_root_dir) / "samples" / f"{name}.png")
+        self.last_path = save_png(
+            picture, Path(trainer.log_dir or trainer.default_root_dir) / "samples" / f"{name}.png"
+        )
         for logger in trainer.loggers:
             log_image(logger, "samples", picture, trainer.global_step)
         return self.last_path
 
     @override
-    def on_train_batch_end(self, trainer: Trainer, pl_module: LightningModule, outputs, batch, batch_idx: int) -> None:
+    def on_train_batch_end(
+        self, trainer: Trainer, pl_module: LightningModule, outputs, batch, batch_idx: int
+    ) -> None:
         step = trainer.global_step
         if self.every_n_steps and step % self.every_n_steps == 0:
             self.render(trainer, pl_module, f"step_{step:07d}")

@@ -2,5 +2,22 @@
 
 from lightning_gans.data.digits import DigitsDataModule
 from lightning_gans.data.toy2d import Toy2DDataModule
+from lightning_gans.data.vision import (
+    CelebADataModule,
+    CIFAR10DataModule,
+    FashionMNISTDataModule,
+    ImageFolderDataModule,
+    MNISTDataModule,
+    VisionDataModule,
+)
 
-__all__ = ["DigitsDataModule", "Toy2DDataModule"]
+__all__ = [
+    "CIFAR10DataModule",
+    "CelebADataModule",
+    "DigitsDataModule",
+    "FashionMNISTDataModule",
+    "ImageFolderDataModule",
+    "MNISTDataModule",
+    "Toy2DDataModule",
+    "VisionDataModule",
+]

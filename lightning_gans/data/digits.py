@@ -28,7 +28,10 @@ def load_digits_split(image_size: int = 32) -> dict[str, torch.Tensor]:
         images = F.interpolate(images, size=(image_size, image_size), mode="bilinear", align_corners=False)
     images = (images.clamp(0, 1) * 2 - 1).contiguous()
     train_idx, test_idx = train_test_split(
-        torch.arange(len(labels)).numpy(), test_size=TEST_FRACTION, random_state=SPLIT_SEED, stratify=labels.numpy()
+        torch.arange(len(labels)).numpy(),
+        test_size=TEST_FRACTION,
+        random_state=SPLIT_SEED,
+        stratify=labels.numpy(),
     )
     train_idx, test_idx = torch.from_numpy(train_idx), torch.from_numpy(test_idx)
     return {

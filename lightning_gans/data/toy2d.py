@@ -31,7 +31,9 @@ def toy_modes(name: ToyName) -> tuple[torch.Tensor, float]:
     raise ValueError(f"unknown toy data set {name!r}; choose 'ring8' or 'grid25'")
 
 
-def sample_toy(name: ToyName, n: int, device: torch.device | str = "cpu", generator: torch.Generator | None = None):
+def sample_toy(
+    name: ToyName, n: int, device: torch.device | str = "cpu", generator: torch.Generator | None = None
+):
     """``(n, 2)`` samples: a uniformly chosen mode plus Gaussian noise of the set's std."""
     modes, std = toy_modes(name)
     modes = modes.to(device)

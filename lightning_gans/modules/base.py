@@ -78,7 +78,11 @@ class GAN(LightningModule):
         # Keep checkpoints loadable with weights_only=True: network objects and optimizer factories are not
         # hyperparameters (LightningCLI runs store their class_path dicts instead, which stay).
         self.remove_ignored_hparams(
-            [k for k, v in self.hparams.items() if isinstance(v, nn.Module) or (callable(v) and not isinstance(v, type))]
+            [
+                k
+                for k, v in self.hparams.items()
+                if isinstance(v, nn.Module) or (callable(v) and not isinstance(v, type))
+            ]
         )
 
     # ----------------------------------------------------------------------------------------------- hooks
@@ -185,7 +189,15 @@ class GAN(LightningModule):
         )
         metrics = extra | self.step_metrics(real_logits.detach(), fake_logits.detach())
         if metrics:
-            self.log_dict({f"train/{k}": v.detach() for k, v in metrics.items()}, on_step=True, on_epoch=False)
+            self.log_dict(
+                {f"train/{k}": v.detach() for k, v in metrics.items()}, on_step=True, on_epoch=False
+            )
+
+    # -------------------------------------------------------------------------------------- checkpoints
+    @override
+    def on_save_checkpoint(self, checkpoint: dict) -> None:
+        # lets lightning_gans.checkpoint.load_gan rebuild the right class without unpickling anything
+        checkpoint["lightning_gans_class"] = f"{type(self).__module__}.{type(self).__qualname__}"
 
     # ---------------------------------------------------------------------------------------- validation
     @override
@@ -199,7 +211,11 @@ def check_data_shape(model: GAN, datamodule) -> None:
     model_shape = getattr(model.generator, "data_shape", None)
     if data_shape is None or model_shape is None or tuple(data_shape) == tuple(model_shape):
         return
-    what = "channel count" if len(data_shape) == len(model_shape) == 3 and data_shape[0] != model_shape[0] else "shape"
+    what = (
+        "channel count"
+        if len(data_shape) == len(model_shape) == 3 and data_shape[0] != model_shape[0]
+        else "shape"
+    )
     raise ValueError(
         f"The data's sample {what} does not match the model: data gives {tuple(data_shape)}, "
         f"the generator makes {tuple(model_shape)}. Set model data_shape to {list(data_shape)} "

@@ -48,7 +48,8 @@ class DCGAN(GAN):
         channels, size = image_shape(data_shape)
         super().__init__(
             generator=generator or DCGANGenerator(latent_dim, size, channels, generator_width),
-            discriminator=discriminator or DCGANDiscriminator(size, channels, discriminator_width, norm="batch"),
+            discriminator=discriminator
+            or DCGANDiscriminator(size, channels, discriminator_width, norm="batch"),
             d_steps=d_steps,
             generator_optimizer=generator_optimizer,
             discriminator_optimizer=discriminator_optimizer,

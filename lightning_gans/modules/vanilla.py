@@ -41,11 +41,15 @@ class VanillaGAN(GAN):
         discriminator_optimizer: OptimizerCallable | None = None,
     ) -> None:
         if generator_loss_type not in ("nonsaturating", "minimax"):
-            raise ValueError(f"generator_loss_type must be 'nonsaturating' or 'minimax', got {generator_loss_type!r}")
+            raise ValueError(
+                f"generator_loss_type must be 'nonsaturating' or 'minimax', got {generator_loss_type!r}"
+            )
         is_image = len(data_shape) > 1
         super().__init__(
             generator=generator
-            or MLPGenerator(latent_dim, data_shape, hidden_dims, output_activation="tanh" if is_image else "none"),
+            or MLPGenerator(
+                latent_dim, data_shape, hidden_dims, output_activation="tanh" if is_image else "none"
+            ),
             discriminator=discriminator or MLPDiscriminator(data_shape, hidden_dims),
             d_steps=d_steps,
             generator_optimizer=generator_optimizer,

@@ -55,7 +55,9 @@ class WGANGP(GAN):
         if architecture == "auto":
             architecture = "mlp" if len(data_shape) == 1 else "conv"
         if critic_norm not in ("none", "layer"):
-            raise ValueError(f"critic_norm must be 'none' or 'layer' (batch norm breaks the gradient penalty), got {critic_norm!r}")
+            raise ValueError(
+                f"critic_norm must be 'none' or 'layer' (batch norm breaks the gradient penalty), got {critic_norm!r}"
+            )
         if architecture == "mlp":
             out = "tanh" if len(data_shape) > 1 else "none"
             default_g = lambda: MLPGenerator(latent_dim, data_shape, hidden_dims, output_activation=out)

@@ -47,7 +47,9 @@ class DCGANGenerator(nn.Module):
         width: feature maps of the last hidden layer; the first has ``width * image_size // 8``.
     """
 
-    def __init__(self, latent_dim: int = 100, image_size: int = 32, channels: int = 1, width: int = 64) -> None:
+    def __init__(
+        self, latent_dim: int = 100, image_size: int = 32, channels: int = 1, width: int = 64
+    ) -> None:
         super().__init__()
         n_up = check_image_size(image_size) - 2  # 4x4 -> image_size
         self.latent_dim = latent_dim
@@ -59,7 +61,11 @@ class DCGANGenerator(nn.Module):
             nn.ReLU(True),
         ]
         for _ in range(n_up - 1):
-            layers += [nn.ConvTranspose2d(maps, maps // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(maps // 2), nn.ReLU(True)]
+            layers += [
+                nn.ConvTranspose2d(maps, maps // 2, 4, 2, 1, bias=False),
+                nn.BatchNorm2d(maps // 2),
+                nn.ReLU(True),
+            ]
             maps //= 2
         layers += [nn.ConvTranspose2d(maps, channels, 4, 2, 1, bias=False), nn.Tanh()]
         self.net = nn.Sequential(*layers)
@@ -95,10 +101,16 @@ class DCGANDiscriminator(nn.Module):
         n_down = check_image_size(image_size) - 2  # image_size -> 4x4
         self.data_shape = (channels, image_size, image_size)
         maps = width
-        bias = norm != "batch"  # batch norm's shift makes a conv bias redundant; a critic without it needs one
+        bias = (
+            norm != "batch"
+        )  # batch norm's shift makes a conv bias redundant; a critic without it needs one
         layers: list[nn.Module] = [nn.Conv2d(channels, maps, 4, 2, 1, bias=bias), nn.LeakyReLU(0.2, True)]
         for _ in range(n_down - 1):
-            layers += [nn.Conv2d(maps, maps * 2, 4, 2, 1, bias=bias), _norm(norm, maps * 2), nn.LeakyReLU(0.2, True)]
+            layers += [
+                nn.Conv2d(maps, maps * 2, 4, 2, 1, bias=bias),
+                _norm(norm, maps * 2),
+                nn.LeakyReLU(0.2, True),
+            ]
             maps *= 2
         layers.append(nn.Conv2d(maps, 1, 4, 1, 0, bias=bias))
         self.net = nn.Sequential(*layers)

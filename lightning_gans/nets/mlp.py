@@ -9,7 +9,9 @@ import torch
 from torch import nn
 
 
-def _mlp(in_features: int, hidden_dims: Sequence[int], out_features: int, activation: nn.Module) -> nn.Sequential:
+def _mlp(
+    in_features: int, hidden_dims: Sequence[int], out_features: int, activation: nn.Module
+) -> nn.Sequential:
     layers: list[nn.Module] = []
     width = in_features
     for hidden in hidden_dims:
@@ -55,7 +57,9 @@ class MLPDiscriminator(nn.Module):
     Uses LeakyReLU(0.2) and no normalisation, so it serves as a WGAN-GP critic as well.
     """
 
-    def __init__(self, data_shape: Sequence[int] = (2,), hidden_dims: Sequence[int] = (256, 256, 256)) -> None:
+    def __init__(
+        self, data_shape: Sequence[int] = (2,), hidden_dims: Sequence[int] = (256, 256, 256)
+    ) -> None:
         super().__init__()
         self.data_shape = tuple(data_shape)
         self.net = _mlp(math.prod(self.data_shape), hidden_dims, 1, nn.LeakyReLU(0.2))

@@ -1,0 +1,25 @@
+"""Shared test settings: small thread count, no network, quiet loggers."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import torch
+
+os.environ.setdefault("WANDB_MODE", "offline")
+os.environ.setdefault("WANDB_SILENT", "true")
+torch.set_num_threads(min(2, torch.get_num_threads()))
+
+
+@pytest.fixture
+def fast_trainer_kwargs(tmp_path):
+    """Trainer settings for short CPU runs that write into the test's temporary folder."""
+    return dict(
+        accelerator="cpu",
+        default_root_dir=str(tmp_path),
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+    )
