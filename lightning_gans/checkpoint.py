@@ -35,7 +35,9 @@ def load_gan(path: str | Path, map_location: str | torch.device = "cpu", **netwo
     """
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"No checkpoint at {path}. Pass the path of a .ckpt file written by training.")
+        raise FileNotFoundError(
+            f"No checkpoint at {path}. Pass the path of a .ckpt file written by training."
+        )
     try:
         checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # the unpickler refuses anything but tensors and plain containers
@@ -46,5 +48,7 @@ def load_gan(path: str | Path, map_location: str | torch.device = "cpu", **netwo
     class_path = checkpoint.get(CLASS_KEY)
     if class_path is None:
         raise ValueError(f"{path} was not written by a lightning-gans GAN (no {CLASS_KEY!r} entry).")
-    model = gan_class(class_path).load_from_checkpoint(path, map_location=map_location, weights_only=True, **network_kwargs)
+    model = gan_class(class_path).load_from_checkpoint(
+        path, map_location=map_location, weights_only=True, **network_kwargs
+    )
     return model.eval()

@@ -57,7 +57,9 @@ def test_pass_networks_to_the_base_module(fast_trainer_kwargs):
 
 
 def test_pass_networks_to_a_variant(fast_trainer_kwargs):
-    model = VanillaGAN(data_shape=[2], latent_dim=4, generator=TinyGenerator(), discriminator=TinyDiscriminator())
+    model = VanillaGAN(
+        data_shape=[2], latent_dim=4, generator=TinyGenerator(), discriminator=TinyDiscriminator()
+    )
     assert isinstance(model.generator, TinyGenerator)
     Trainer(max_steps=3, **fast_trainer_kwargs).fit(model, Toy2DDataModule("ring8", batch_size=16))
 

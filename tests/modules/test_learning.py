@@ -18,7 +18,9 @@ CONFIGS = Path(__file__).resolve().parents[2] / "configs"
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("config", "steps"), [("vanilla_gan/ring8.yaml", 3000), ("wgan_gp/ring8.yaml", 1000)])
+@pytest.mark.parametrize(
+    ("config", "steps"), [("vanilla_gan/ring8.yaml", 3000), ("wgan_gp/ring8.yaml", 1000)]
+)
 def test_ring8_modes_recovered(config, steps, tmp_path):
     torch.set_num_threads(1)
     cli = GANCLI(
