@@ -40,6 +40,17 @@ def _do_nothing() -> None:
     return None
 
 
+def given_or_default(network: nn.Module | None, make_default: Callable[[], nn.Module]) -> nn.Module:
+    """The network a user passed, else a freshly built default (``is None``, not truthiness: containers of
+    zero length are falsy)."""
+    return network if network is not None else make_default()
+
+
+def latent_dim_of(generator: nn.Module | None, default: int) -> int:
+    """A passed generator's own ``latent_dim`` wins over the variant's default."""
+    return getattr(generator, "latent_dim", default) if generator is not None else default
+
+
 class GAN(LightningModule):
     """A GAN with manual optimization: per batch, ``d_steps`` discriminator updates then one generator update.
 
@@ -73,7 +84,12 @@ class GAN(LightningModule):
         self.d_steps = d_steps
         self.generator_optimizer = generator_optimizer
         self.discriminator_optimizer = discriminator_optimizer
-        self.latent_dim = latent_dim if latent_dim is not None else generator.latent_dim
+        self.latent_dim = latent_dim if latent_dim is not None else getattr(generator, "latent_dim", None)
+        if self.latent_dim is None:
+            raise ValueError(
+                f"The size of the noise is unknown: give {type(self).__name__}(latent_dim=...) or a generator "
+                "with a `latent_dim` attribute."
+            )
         self.save_hyperparameters()
         # Keep checkpoints loadable with weights_only=True: network objects and optimizer factories are not
         # hyperparameters (LightningCLI runs store their class_path dicts instead, which stay).

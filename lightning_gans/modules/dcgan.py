@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from torch import nn
 
-from lightning_gans.modules.base import GAN, OptimizerCallable
+from lightning_gans.modules.base import GAN, OptimizerCallable, given_or_default, latent_dim_of
 from lightning_gans.nets import DCGANDiscriminator, DCGANGenerator
 
 
@@ -47,11 +47,14 @@ class DCGAN(GAN):
     ) -> None:
         channels, size = image_shape(data_shape)
         super().__init__(
-            generator=generator or DCGANGenerator(latent_dim, size, channels, generator_width),
-            discriminator=discriminator
-            or DCGANDiscriminator(size, channels, discriminator_width, norm="batch"),
+            generator=given_or_default(
+                generator, lambda: DCGANGenerator(latent_dim, size, channels, generator_width)
+            ),
+            discriminator=given_or_default(
+                discriminator, lambda: DCGANDiscriminator(size, channels, discriminator_width, norm="batch")
+            ),
             d_steps=d_steps,
             generator_optimizer=generator_optimizer,
             discriminator_optimizer=discriminator_optimizer,
-            latent_dim=latent_dim,
+            latent_dim=latent_dim_of(generator, latent_dim),
         )

@@ -10,7 +10,7 @@ from torch import nn
 from typing_extensions import override
 
 from lightning_gans import losses
-from lightning_gans.modules.base import GAN, OptimizerCallable
+from lightning_gans.modules.base import GAN, OptimizerCallable, given_or_default, latent_dim_of
 from lightning_gans.nets import MLPDiscriminator, MLPGenerator
 
 
@@ -46,15 +46,15 @@ class VanillaGAN(GAN):
             )
         is_image = len(data_shape) > 1
         super().__init__(
-            generator=generator
-            or MLPGenerator(
-                latent_dim, data_shape, hidden_dims, output_activation="tanh" if is_image else "none"
+            generator=given_or_default(
+                generator,
+                lambda: MLPGenerator(latent_dim, data_shape, hidden_dims, "tanh" if is_image else "none"),
             ),
-            discriminator=discriminator or MLPDiscriminator(data_shape, hidden_dims),
+            discriminator=given_or_default(discriminator, lambda: MLPDiscriminator(data_shape, hidden_dims)),
             d_steps=d_steps,
             generator_optimizer=generator_optimizer,
             discriminator_optimizer=discriminator_optimizer,
-            latent_dim=latent_dim,
+            latent_dim=latent_dim_of(generator, latent_dim),
         )
         self.generator_loss_type = generator_loss_type
 

@@ -10,7 +10,7 @@ from torch import nn
 from typing_extensions import override
 
 from lightning_gans import losses
-from lightning_gans.modules.base import GAN, OptimizerCallable, adam
+from lightning_gans.modules.base import GAN, OptimizerCallable, adam, given_or_default, latent_dim_of
 from lightning_gans.modules.dcgan import image_shape
 from lightning_gans.nets import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
 
@@ -69,12 +69,12 @@ class WGANGP(GAN):
         else:
             raise ValueError(f"architecture must be 'auto', 'mlp' or 'conv', got {architecture!r}")
         super().__init__(
-            generator=generator or default_g(),
-            discriminator=discriminator or default_d(),
+            generator=given_or_default(generator, default_g),
+            discriminator=given_or_default(discriminator, default_d),
             d_steps=d_steps,
             generator_optimizer=generator_optimizer,
             discriminator_optimizer=discriminator_optimizer,
-            latent_dim=latent_dim,
+            latent_dim=latent_dim_of(generator, latent_dim),
         )
         self.gp_weight = gp_weight
 

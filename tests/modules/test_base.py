@@ -162,3 +162,19 @@ def test_load_gan_rebuilds_the_saved_class(tmp_path, fast_trainer_kwargs):
     torch.testing.assert_close(loaded.sample(z=z), model.sample(z=z))
     with pytest.raises(FileNotFoundError, match="No checkpoint"):
         load_gan(tmp_path / "missing.ckpt")
+
+
+def test_latent_dim_must_be_known():
+    with pytest.raises(ValueError, match="latent_dim"):
+        GAN(generator=torch.nn.Linear(2, 2), discriminator=torch.nn.Linear(2, 1))
+    assert (
+        GAN(generator=torch.nn.Linear(3, 2), discriminator=torch.nn.Linear(2, 1), latent_dim=3).latent_dim
+        == 3
+    )
+
+
+def test_an_empty_container_network_is_not_replaced_by_the_default():
+    # nn.Sequential of length 0 is falsy: the variants must test `is None`, not truthiness
+    g = torch.nn.Sequential()
+    g.latent_dim = 2
+    assert VanillaGAN(data_shape=[2], generator=g).generator is g
