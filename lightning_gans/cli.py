@@ -1,19 +1,52 @@
 """The ``lightning-gans`` command: LightningCLI for ``fit``/``validate``/``test`` plus generation tools.
 
 lightning-gans fit --config configs/dcgan/digits.yaml
+lightning-gans fit --config configs/dcgan/digits.yaml --config configs/logger/wandb.yaml
 lightning-gans fit --config configs/dcgan/digits.yaml --print_config
+lightning-gans sample --ckpt PATH --num 1000 --out DIR        (see lightning_gans/tools/sample.py)
+lightning-gans interpolate --ckpt PATH                          (see lightning_gans/tools/interpolate.py)
 """
 
 from __future__ import annotations
 
-from lightning.pytorch import LightningDataModule
-from lightning.pytorch.cli import LightningCLI
+import importlib
+import sys
 
+import yaml
+from lightning.pytorch import LightningDataModule, LightningModule, Trainer
+from lightning.pytorch.callbacks import ProgressBar
+from lightning.pytorch.cli import LightningCLI, SaveConfigCallback
+from typing_extensions import override
+
+from lightning_gans.callbacks.progress import GANProgressBar
 from lightning_gans.modules.base import GAN
+
+TOOLS = {
+    "sample": "lightning_gans.tools.sample",
+    "interpolate": "lightning_gans.tools.interpolate",
+}
+"""Subcommands outside LightningCLI: name -> module with ``main(argv)``."""
+
+
+class LoggerSaveConfigCallback(SaveConfigCallback):
+    """Saves ``config.yaml`` to the run folder and sends the whole config to every logger as hyperparameters.
+
+    W&B then shows the model, data and trainer settings of the run (under ``config``), not only the model's.
+    """
+
+    @override
+    def save_config(self, trainer: Trainer, pl_module: LightningModule, stage: str) -> None:
+        config = yaml.safe_load(self.parser.dump(self.config, skip_none=False))
+        for logger in trainer.loggers:
+            logger.log_hyperparams({"config": config})
 
 
 class GANCLI(LightningCLI):
-    """LightningCLI with any ``GAN`` subclass as the model and any data module as the data."""
+    """LightningCLI with any ``GAN`` subclass as the model and any data module as the data.
+
+    Adds ``GANProgressBar`` (losses as ``d_loss``/``g_loss``) unless the config has its own progress bar or
+    turns the bar off.
+    """
 
     def __init__(self, args=None, run: bool = True) -> None:
         super().__init__(
@@ -21,14 +54,29 @@ class GANCLI(LightningCLI):
             datamodule_class=LightningDataModule,
             subclass_mode_model=True,
             subclass_mode_data=True,
+            save_config_callback=LoggerSaveConfigCallback,
             save_config_kwargs={"overwrite": True},
             args=args,
             run=run,
         )
 
+    @override
+    def instantiate_trainer(self, **kwargs) -> Trainer:
+        trainer_config = self._get(self.config_init, "trainer", default={})
+        callbacks = kwargs.get("callbacks", trainer_config.get("callbacks")) or []
+        callbacks = list(callbacks) if isinstance(callbacks, list | tuple) else [callbacks]
+        wants_bar = kwargs.get("enable_progress_bar", trainer_config.get("enable_progress_bar")) is not False
+        if wants_bar and not any(isinstance(c, ProgressBar) for c in callbacks):
+            kwargs["callbacks"] = [*callbacks, GANProgressBar()]
+        return super().instantiate_trainer(**kwargs)
+
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script and of ``python -m lightning_gans``."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in TOOLS:
+        importlib.import_module(TOOLS[argv[0]]).main(argv[1:])
+        return
     GANCLI(args=argv)
 
 

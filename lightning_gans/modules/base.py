@@ -139,16 +139,17 @@ class GAN(LightningModule):
         return self.generator
 
     @torch.no_grad()
-    def sample(self, n: int | None = None, z: torch.Tensor | None = None) -> torch.Tensor:
+    def sample(self, n: int | None = None, z: torch.Tensor | None = None, ema: bool = True) -> torch.Tensor:
         """Generates ``(n, *data_shape)`` samples in eval mode (batch norm uses running statistics).
 
-        Pass either ``n`` (fresh noise) or ``z`` of shape ``(n, latent_dim)``.
+        Pass either ``n`` (fresh noise) or ``z`` of shape ``(n, latent_dim)``. ``ema=False`` uses the trained
+        generator even when ``sampling_generator`` is an EMA copy.
         """
         if z is None:
             if n is None:
                 raise ValueError("sample() needs n or z")
             z = self.sample_noise(n)
-        net = self.sampling_generator
+        net = self.sampling_generator if ema else self.generator
         was_training = net.training
         net.eval()
         try:

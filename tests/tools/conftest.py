@@ -1,0 +1,29 @@
+"""A tiny trained DCGAN checkpoint shared by the generation-tool tests."""
+
+from __future__ import annotations
+
+import pytest
+from lightning.pytorch import Trainer
+from lightning.pytorch.callbacks import ModelCheckpoint
+
+from lightning_gans import DCGAN, DigitsDataModule
+
+
+@pytest.fixture(scope="session")
+def dcgan_ckpt(tmp_path_factory) -> str:
+    """Path of a DCGAN (16x16 grey, latent 8) trained for 3 generator steps on the digits."""
+    root = tmp_path_factory.mktemp("dcgan_ckpt")
+    checkpoint = ModelCheckpoint(dirpath=root, filename="tiny")
+    Trainer(
+        max_steps=3,
+        accelerator="cpu",
+        default_root_dir=root,
+        logger=False,
+        callbacks=[checkpoint],
+        enable_progress_bar=False,
+        enable_model_summary=False,
+    ).fit(
+        DCGAN(data_shape=[1, 16, 16], latent_dim=8, generator_width=8, discriminator_width=8),
+        DigitsDataModule(image_size=16, batch_size=16),
+    )
+    return checkpoint.best_model_path
