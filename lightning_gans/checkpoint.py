@@ -45,7 +45,8 @@ def load_gan(path: str | Path, map_location: str | torch.device = "cpu", **netwo
             f"{path} could not be loaded safely (weights_only=True): {err}. Only load checkpoints you trust; "
             "this command never unpickles arbitrary objects."
         ) from err
-    class_path = checkpoint.get(CLASS_KEY)
+    # LightningCLI runs also record the model's class in the hyperparameters (checkpoints from before CLASS_KEY)
+    class_path = checkpoint.get(CLASS_KEY) or checkpoint.get("hyper_parameters", {}).get("_class_path")
     if class_path is None:
         raise ValueError(f"{path} was not written by a lightning-gans GAN (no {CLASS_KEY!r} entry).")
     model = gan_class(class_path).load_from_checkpoint(

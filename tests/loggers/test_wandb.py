@@ -136,3 +136,20 @@ def test_mode_choice(monkeypatch, tmp_path):
     assert choose_wandb_mode(None) == ("offline", None)
     monkeypatch.setenv("WANDB_MODE", "disabled")
     assert choose_wandb_mode(None) == ("disabled", None)
+
+
+def test_falls_back_when_wandb_init_fails_online(wandb_home, monkeypatch, capsys):
+    monkeypatch.setattr("lightning_gans.loggers.choose_wandb_mode", lambda offline, timeout: ("online", None))
+    real_init = wandb.init
+
+    def init(**kwargs):
+        if kwargs.get("mode") == "online":
+            raise wandb.errors.CommError("server said no")
+        return real_init(**kwargs)
+
+    monkeypatch.setattr(wandb, "init", init)
+    logger = WandbLogger(save_dir=wandb_home)
+    assert logger.experiment.settings.mode == "offline"
+    assert logger.fallback_reason == "wandb.init failed online (CommError: server said no)"
+    (line,) = [line for line in capsys.readouterr().err.splitlines() if line.startswith("W&B:")]
+    assert line.startswith("W&B: logging offline, wandb.init failed online") and "wandb sync" in line

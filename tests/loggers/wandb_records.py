@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import struct
+import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,12 +73,31 @@ class OfflineRun:
         return [row[key] for row in self.history if key in row]
 
 
+def finished_records(folder: Path, timeout: float = 60.0) -> list[wandb_internal_pb2.Record]:
+    """The records of the run in ``folder`` once its ``exit`` record is on disk.
+
+    ``wandb.finish()`` can return before wandb-core has flushed the log of an offline run, so this polls.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        logs = list(folder.glob("run-*.wandb"))
+        if logs:
+            try:
+                found = records(logs[0])
+            except ValueError:  # a chunk being written
+                found = []
+            if any(r.WhichOneof("record_type") == "exit" for r in found):
+                return found
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no complete W&B run log in {folder} after {timeout} s")
+        time.sleep(0.2)
+
+
 def read_run(folder: str | Path) -> OfflineRun:
     """Reads ``wandb/offline-run-*/``: its config updates, history rows and artifacts."""
     folder = Path(folder)
-    (log,) = folder.glob("run-*.wandb")
     run = OfflineRun(folder)
-    for record in records(log):
+    for record in finished_records(folder):
         kind = record.WhichOneof("record_type")
         if kind == "run":
             for item in record.run.config.update:

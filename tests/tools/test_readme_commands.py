@@ -1,0 +1,35 @@
+"""The README's generation commands run as written (on a tiny checkpoint), and the pictures they name exist."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+from PIL import Image
+
+from lightning_gans.cli import main
+
+ROOT = Path(__file__).parents[2]
+README = (ROOT / "README.md").read_text()
+COMMANDS = re.findall(r"^\.venv/bin/lightning-gans ((?:sample|interpolate) .*?)(?:\s+#.*)?$", README, re.M)
+
+
+def test_readme_names_generation_commands_and_their_pictures():
+    assert any(c.startswith("sample") and "--grid" in c for c in COMMANDS)
+    assert any(c.startswith("interpolate") for c in COMMANDS)
+    outputs = [re.search(r"--out (\S+)", c).group(1) for c in COMMANDS if "docs/images/" in c]
+    assert len(outputs) >= 3
+    for out in outputs:
+        assert f"]({out})" in README, f"{out} is made by a README command but not shown"
+        assert Image.open(ROOT / out).size[0] > 100
+    assert "](docs/images/interpolation.gif)" in README and (ROOT / "docs/images/interpolation.gif").exists()
+
+
+def test_readme_commands_run(dcgan_ckpt, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the commands' relative --out paths land here
+    for command in COMMANDS:
+        args = shlex.split(command.replace("$CKPT", dcgan_ckpt).replace("--num 10000", "--num 3"))
+        main(args)
+        out = Path(args[args.index("--out") + 1])
+        assert out.exists(), command
