@@ -153,3 +153,16 @@ def test_console_command(dcgan_ckpt, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "Wrote 3 PNG files (16x16, grey)" in done.stdout
     assert len(list((tmp_path / "generated").glob("*.png"))) == 3
+
+
+def test_loads_cli_checkpoints_without_the_class_entry(dcgan_ckpt, tmp_path):
+    """Checkpoints written before ``lightning_gans_class`` existed still name their class: LightningCLI's hparams."""
+    checkpoint = torch.load(dcgan_ckpt, weights_only=True)
+    del checkpoint["lightning_gans_class"]
+    checkpoint["hyper_parameters"] |= {
+        "_class_path": "lightning_gans.DCGAN",
+        "_instantiator": "lightning.pytorch.cli.instantiate_module",
+    }
+    torch.save(checkpoint, tmp_path / "old.ckpt")
+    model = load_gan(tmp_path / "old.ckpt")
+    assert type(model) is DCGAN and model.sample(2).shape == (2, 1, 16, 16)
