@@ -73,11 +73,13 @@ class GANCLI(LightningCLI):
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script and of ``python -m lightning_gans``."""
-    argv = sys.argv[1:] if argv is None else list(argv)
-    if argv and argv[0] in TOOLS:
-        importlib.import_module(TOOLS[argv[0]]).main(argv[1:])
+    args = sys.argv[1:] if argv is None else list(argv)
+    if args and args[0] in TOOLS:
+        importlib.import_module(TOOLS[args[0]]).main(args[1:])
         return
-    GANCLI(args=argv)
+    if args in ([], ["-h"], ["--help"]):
+        print("Generation tools: `lightning-gans sample --help`, `lightning-gans interpolate --help`.\n")
+    GANCLI(args=argv)  # None: LightningCLI reads sys.argv itself (and warns when given both)
 
 
 if __name__ == "__main__":
