@@ -146,9 +146,13 @@ class WandbLogger(LightningWandbLogger):
         probe_timeout: float = 3.0,
         **kwargs: Any,
     ) -> None:
+        # LightningCLI passes every wandb.init parameter it can see, most as None: dropping those keeps
+        # Lightning's own defaults (resume="allow") and leaves `mode` to `experiment`.
         init_kwargs = {
             k: v
-            for k, v in dict(entity=entity, group=group, tags=tags, notes=notes, job_type=job_type).items()
+            for k, v in dict(
+                entity=entity, group=group, tags=tags, notes=notes, job_type=job_type, **kwargs
+            ).items()
             if v is not None
         }
         # The mode is decided in `experiment`, not through Lightning's `offline` flag, which forbids log_model
@@ -162,7 +166,6 @@ class WandbLogger(LightningWandbLogger):
             prefix=prefix,
             checkpoint_name=checkpoint_name,
             **init_kwargs,
-            **kwargs,
         )
         if self._wandb_init.get("anonymous") is None:
             del self._wandb_init["anonymous"]  # wandb warns about the setting even when it is None
@@ -174,7 +177,7 @@ class WandbLogger(LightningWandbLogger):
     @property
     @override
     def experiment(self):
-        if self._experiment is None and "mode" not in self._wandb_init and self._needs_new_run():
+        if self._experiment is None and self._wandb_init.get("mode") is None and self._needs_new_run():
             self._start_run()
         return super().experiment
 
@@ -188,7 +191,9 @@ class WandbLogger(LightningWandbLogger):
         import wandb
 
         mode, reason = choose_wandb_mode(self._offline_choice, self._probe_timeout)
-        Path(self._wandb_init["dir"] or ".").mkdir(parents=True, exist_ok=True)
+        # absolute: the wandb-core service outlives runs and resolves relative paths against its own start folder
+        self._wandb_init["dir"] = os.path.abspath(self._wandb_init.get("dir") or ".")
+        Path(self._wandb_init["dir"]).mkdir(parents=True, exist_ok=True)
         try:
             self._wandb_init["mode"] = mode
             super().experiment  # noqa: B018 -- Lightning's property runs wandb.init and sets the x-axis

@@ -110,6 +110,32 @@ def test_falls_back_to_offline_without_api_key_and_training_goes_on(wandb_home, 
     assert len(read_run(folder).values("train/g_loss")) == 3
 
 
+def test_cli_fragment_falls_back_to_offline_without_api_key(wandb_home, monkeypatch, capsys):
+    """What a user without a W&B account sees: the fragment as shipped, one line, a finished run."""
+    monkeypatch.delenv("WANDB_MODE", raising=False)
+    monkeypatch.chdir(wandb_home)  # the fragment's save_dir (runs/) is relative
+    main(
+        [
+            "fit",
+            f"--config={CONFIGS / 'dcgan' / 'digits.yaml'}",
+            f"--config={CONFIGS / 'logger' / 'wandb.yaml'}",
+            *TINY_DCGAN,
+            "--trainer.max_steps=2",
+            "--trainer.log_every_n_steps=1",
+            "--trainer.enable_progress_bar=false",
+        ]
+    )
+    wandb.finish()
+    (folder,) = Path("runs/wandb").glob("offline-run-*")
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("W&B:")]
+    assert lines == [
+        "W&B: logging offline, no W&B API key found (set WANDB_API_KEY or run `wandb login`); "
+        f"upload the run later with: wandb sync {folder}"
+    ]
+    run = read_run(folder)
+    assert len(run.values("train/d_loss")) == 2 and run.config["config"]["trainer"]["max_steps"] == 2
+
+
 @pytest.mark.usefixtures("wandb_home")
 def test_mode_choice(monkeypatch, tmp_path):
     monkeypatch.delenv("WANDB_MODE", raising=False)
