@@ -1,5 +1,6 @@
 """Training callbacks."""
 
+from lightning_gans.callbacks.progress import GANProgressBar
 from lightning_gans.callbacks.sample_grid import SampleGrid
 
-__all__ = ["SampleGrid"]
+__all__ = ["GANProgressBar", "SampleGrid"]
