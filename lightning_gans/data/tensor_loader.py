@@ -3,16 +3,55 @@
 No per-sample Python, no worker processes, no host-to-device copies: each batch is one index into a tensor that
 already sits on the GPU (or CPU). Shuffling is seeded per epoch, so runs and resumed runs see the same order.
 Under DDP each rank takes every ``world_size``-th sample of the shuffled order, like ``DistributedSampler``.
+
+Both loaders are *stateful* in Lightning's sense (``state_dict``/``load_state_dict``): a checkpoint written in the
+middle of an epoch records how many batches training consumed, and a resumed run skips exactly those, so
+``--ckpt_path last`` continues with the batch the interrupted run would have trained on next.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+import numpy as np
 import torch
 
 
-class TensorBatchLoader:
+class _ResumableEpoch:
+    """Counts the batches of the current epoch and skips those a loaded state says were consumed.
+
+    Lightning fetches one batch ahead of the training step, so when a checkpoint is written after batch ``k``
+    the loader has already yielded batch ``k + 1``, unless the epoch is exhausted. ``consumed`` corrects for
+    that one prefetched batch.
+    """
+
+    def __init__(self, epoch: Callable[[], int]) -> None:
+        self.epoch = epoch
+        self._yielded = 0
+        self._exhausted = False
+        self._iter_epoch = 0
+        self._resume: dict | None = None
+
+    def _start(self) -> int:
+        """Called when an iteration begins: returns the number of batches to skip."""
+        self._iter_epoch = self.epoch()
+        self._exhausted = False
+        skip = 0
+        if self._resume is not None and self._resume["epoch"] == self._iter_epoch:
+            skip = self._resume["consumed"]
+        self._resume = None
+        self._yielded = skip
+        return skip
+
+    def state_dict(self) -> dict[str, int]:
+        consumed = self._yielded if self._exhausted else max(self._yielded - 1, 0)
+        return {"epoch": self._iter_epoch, "consumed": consumed}
+
+    def load_state_dict(self, state: dict[str, int]) -> None:
+        self._resume = {"epoch": int(state["epoch"]), "consumed": int(state["consumed"])}
+
+
+class TensorBatchLoader(_ResumableEpoch):
     """Iterates over shuffled mini-batches of ``data`` (shape ``(N, *shape)``), dropping the last partial batch.
 
     Args:
@@ -42,30 +81,61 @@ class TensorBatchLoader:
         self.seed = seed
         self.rank = rank
         self.world_size = world_size
-        self.epoch = epoch
+        super().__init__(epoch)
 
     def __len__(self) -> int:
         return (self.data.shape[0] // self.world_size) // self.batch_size
 
     def __iter__(self) -> Iterator[torch.Tensor]:
-        generator = torch.Generator().manual_seed(self.seed + self.epoch())
+        skip = self._start()
+        generator = torch.Generator().manual_seed(self.seed + self._iter_epoch)
         order = torch.randperm(self.data.shape[0], generator=generator)[self.rank :: self.world_size]
-        order = order[: len(self) * self.batch_size].to(self.data.device)
-        yield from (self.data[idx] for idx in order.split(self.batch_size))
+        order = order[skip * self.batch_size : len(self) * self.batch_size].to(self.data.device)
+        for idx in order.split(self.batch_size):
+            self._yielded += 1
+            yield self.data[idx]
+        self._exhausted = True
 
 
-class SampledBatchLoader:
-    """Yields ``batches_per_epoch`` batches drawn fresh from a sampler ``(n, device) -> (n, *shape)`` tensor."""
+class SampledBatchLoader(_ResumableEpoch):
+    """Yields ``batches_per_epoch`` batches drawn fresh from ``sampler(n, device, generator) -> (n, *shape)``.
 
-    def __init__(self, sampler, batch_size: int, batches_per_epoch: int, device: torch.device) -> None:
+    Each batch has its own random generator seeded by ``(seed, epoch, rank, batch index)``: the data do not
+    draw from the global RNG (whose state the training noise uses), a batch can be skipped without drawing it,
+    and DDP ranks see different samples.
+    """
+
+    def __init__(
+        self,
+        sampler: Callable[[int, torch.device, torch.Generator], torch.Tensor],
+        batch_size: int,
+        batches_per_epoch: int,
+        device: torch.device,
+        seed: int = 0,
+        rank: int = 0,
+        epoch: Callable[[], int] = lambda: 0,
+    ) -> None:
         self.sampler = sampler
         self.batch_size = batch_size
         self.batches_per_epoch = batches_per_epoch
-        self.device = device
+        self.device = torch.device(device)
+        self.seed = seed
+        self.rank = rank
+        super().__init__(epoch)
 
     def __len__(self) -> int:
         return self.batches_per_epoch
 
+    def batch_generator(self, epoch: int, index: int) -> torch.Generator:
+        """The generator of batch ``index`` of ``epoch`` on this rank."""
+        seed = int(
+            np.random.SeedSequence([self.seed, epoch, self.rank, index]).generate_state(1, np.uint64)[0]
+        )
+        return torch.Generator(device=self.device).manual_seed(seed)
+
     def __iter__(self) -> Iterator[torch.Tensor]:
-        for _ in range(self.batches_per_epoch):
-            yield self.sampler(self.batch_size, self.device)
+        skip = self._start()
+        for index in range(skip, self.batches_per_epoch):
+            self._yielded += 1
+            yield self.sampler(self.batch_size, self.device, self.batch_generator(self._iter_epoch, index))
+        self._exhausted = True

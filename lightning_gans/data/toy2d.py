@@ -48,14 +48,19 @@ class Toy2DDataModule(LightningDataModule):
         name: ``"ring8"`` or ``"grid25"``.
         batch_size: samples per batch and process.
         batches_per_epoch: length of an epoch (the data are infinite).
+        seed: base seed of the per-batch generators (see ``SampledBatchLoader``): the data stream is fixed by
+            ``seed`` alone, whatever the model draws, and a resumed run sees the same batches.
     """
 
-    def __init__(self, name: ToyName = "ring8", batch_size: int = 256, batches_per_epoch: int = 500) -> None:
+    def __init__(
+        self, name: ToyName = "ring8", batch_size: int = 256, batches_per_epoch: int = 500, seed: int = 0
+    ) -> None:
         super().__init__()
         toy_modes(name)  # fail early on an unknown name
         self.name = name
         self.batch_size = batch_size
         self.batches_per_epoch = batches_per_epoch
+        self.seed = seed
 
     @property
     def data_shape(self) -> tuple[int]:
@@ -63,7 +68,14 @@ class Toy2DDataModule(LightningDataModule):
 
     @override
     def train_dataloader(self) -> SampledBatchLoader:
-        device = self.trainer.strategy.root_device if self.trainer is not None else torch.device("cpu")
+        trainer = self.trainer
+        device = trainer.strategy.root_device if trainer is not None else torch.device("cpu")
         return SampledBatchLoader(
-            lambda n, dev: sample_toy(self.name, n, dev), self.batch_size, self.batches_per_epoch, device
+            lambda n, dev, generator: sample_toy(self.name, n, dev, generator),
+            self.batch_size,
+            self.batches_per_epoch,
+            device,
+            seed=self.seed,
+            rank=trainer.global_rank if trainer else 0,
+            epoch=(lambda: trainer.current_epoch) if trainer else (lambda: 0),
         )

@@ -8,20 +8,30 @@ Step counting: one training batch is ``d_steps`` discriminator updates followed 
 discriminator's updates go through the strategy without Lightning's step counter, so ``trainer.global_step``
 counts **generator updates**: ``trainer.max_steps``, ``ModelCheckpoint(every_n_train_steps=...)``, the logger's
 x-axis and every cadence in this library are in generator steps, whatever ``d_steps`` is.
+
+Robustness (see the README's "Scaling and robustness"): an optional EMA copy of the generator for sampling,
+per-network gradient clipping, a guard against NaN/Inf losses, RNG states in checkpoints for an exact resume,
+and DDP set up so that a step which leaves one network unused works.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import partial
+from typing import Literal
 
 import torch
 from lightning.pytorch import LightningModule
 from lightning.pytorch.core.optimizer import LightningOptimizer
+from lightning.pytorch.strategies import DDPStrategy
+from lightning.pytorch.utilities import rank_zero_warn
 from torch import nn
 from typing_extensions import override
 
 from lightning_gans import losses
+from lightning_gans.ema import ema_decay_at, make_ema_copy, update_ema
+from lightning_gans.errors import ConfigError, DivergenceError
+from lightning_gans.rng import collect_rng_states, restore_rng_states
 
 OptimizerCallable = Callable[[Iterable[torch.Tensor]], torch.optim.Optimizer]
 
@@ -61,6 +71,15 @@ class GAN(LightningModule):
         generator_optimizer: callable ``params -> Optimizer`` for the generator; None = ``default_optimizer``.
         discriminator_optimizer: callable ``params -> Optimizer`` for the discriminator; None = ``default_optimizer``.
         latent_dim: size of the noise vector; read from ``generator.latent_dim`` when not given.
+        ema_decay: keep ``generator_ema``, an exponential moving average of the generator's weights updated after
+            every generator step (with warm-up, see ``lightning_gans.ema``), and sample from it. 0 = off.
+        generator_clip_val, discriminator_clip_val: clip that network's gradients before each of its steps
+            (after fp16 unscaling). None = no clipping. ``Trainer(gradient_clip_val=...)`` cannot work with
+            manual optimization; these are its replacement.
+        gradient_clip_algorithm: ``"norm"`` (total 2-norm of the network's gradients) or ``"value"``.
+        on_nonfinite: what a NaN or Inf loss does: ``"stop"`` raises a ``DivergenceError`` before the bad
+            update (nothing is stepped or saved), ``"skip"`` drops the rest of that batch and goes on,
+            ``"off"`` does not check (saves one host-device sync per optimizer step).
     """
 
     default_optimizer: OptimizerCallable = adam(2e-4, (0.5, 0.999))
@@ -74,10 +93,31 @@ class GAN(LightningModule):
         generator_optimizer: OptimizerCallable | None = None,
         discriminator_optimizer: OptimizerCallable | None = None,
         latent_dim: int | None = None,
+        ema_decay: float = 0.0,
+        generator_clip_val: float | None = None,
+        discriminator_clip_val: float | None = None,
+        gradient_clip_algorithm: Literal["norm", "value"] = "norm",
+        on_nonfinite: Literal["stop", "skip", "off"] = "stop",
     ) -> None:
         super().__init__()
         if d_steps < 1:
-            raise ValueError(f"d_steps must be >= 1, got {d_steps}")
+            raise ConfigError(f"d_steps must be >= 1, got {d_steps}. Set model d_steps to 1 or more.")
+        if not 0.0 <= ema_decay < 1.0:
+            raise ConfigError(f"ema_decay must be in [0, 1) (0 = no EMA; 0.999 is typical), got {ema_decay}.")
+        for name, value in [
+            ("generator_clip_val", generator_clip_val),
+            ("discriminator_clip_val", discriminator_clip_val),
+        ]:
+            if value is not None and value <= 0:
+                raise ConfigError(f"{name} must be > 0 (or null for no clipping), got {value}.")
+        if gradient_clip_algorithm not in ("norm", "value"):
+            raise ConfigError(
+                f"gradient_clip_algorithm must be 'norm' or 'value', got {gradient_clip_algorithm!r}."
+            )
+        if on_nonfinite not in ("stop", "skip", "off"):
+            raise ConfigError(f"on_nonfinite must be 'stop', 'skip' or 'off', got {on_nonfinite!r}.")
+        check_optimizer("generator", generator_optimizer)
+        check_optimizer("discriminator", discriminator_optimizer)
         self.automatic_optimization = False
         self.generator = generator
         self.discriminator = discriminator
@@ -90,6 +130,14 @@ class GAN(LightningModule):
                 f"The size of the noise is unknown: give {type(self).__name__}(latent_dim=...) or a generator "
                 "with a `latent_dim` attribute."
             )
+        self.ema_decay = ema_decay
+        self.generator_ema = make_ema_copy(generator) if ema_decay > 0 else None
+        self.generator_clip_val = generator_clip_val
+        self.discriminator_clip_val = discriminator_clip_val
+        self.gradient_clip_algorithm = gradient_clip_algorithm
+        self.on_nonfinite = on_nonfinite
+        self.skipped_batches = 0
+        self._rng_states_to_restore: dict | None = None
         self.save_hyperparameters()
         # Keep checkpoints loadable with weights_only=True: network objects and optimizer factories are not
         # hyperparameters (LightningCLI runs store their class_path dicts instead, which stay).
@@ -135,8 +183,8 @@ class GAN(LightningModule):
 
     @property
     def sampling_generator(self) -> nn.Module:
-        """The network used by ``sample``: the generator (subclasses may return an EMA copy)."""
-        return self.generator
+        """The network used by ``sample`` and evaluation: ``generator_ema`` when EMA is on, else the generator."""
+        return self.generator_ema if self.generator_ema is not None else self.generator
 
     @torch.no_grad()
     def sample(self, n: int | None = None, z: torch.Tensor | None = None, ema: bool = True) -> torch.Tensor:
@@ -191,12 +239,16 @@ class GAN(LightningModule):
                 d_loss = self.discriminator_loss(real_logits, fake_logits)
                 extra = self.regularizer(real, fake_for_d)
                 d_total = d_loss + sum(extra.values()) if extra else d_loss
+                if not self._loss_is_finite("discriminator", d_total):
+                    return None
                 opt_d.zero_grad(set_to_none=True)
                 self.manual_backward(d_total)
                 self._step_discriminator(opt_d)
 
         with self.toggled_optimizer(opt_g):
             g_loss = self.generator_loss(self.discriminator(fake))
+            if not self._loss_is_finite("generator", g_loss):
+                return None
             opt_g.zero_grad(set_to_none=True)
             self.manual_backward(g_loss)
             opt_g.step()
@@ -210,16 +262,122 @@ class GAN(LightningModule):
                 {f"train/{k}": v.detach() for k, v in metrics.items()}, on_step=True, on_epoch=False
             )
 
+    def _loss_is_finite(self, network: str, loss: torch.Tensor) -> bool:
+        """The divergence guard: True to go on with this update; raises or returns False on NaN/Inf."""
+        if self.on_nonfinite == "off":
+            return True
+        # every rank must take the same branch (a rank that skips a backward would hang DDP's all-reduce)
+        finite = self.trainer.strategy.reduce_boolean_decision(bool(torch.isfinite(loss)), all=True)
+        if finite:
+            return True
+        step = self.trainer.global_step
+        if self.on_nonfinite == "skip":
+            self.skipped_batches += 1
+            rank_zero_warn(
+                f"The {network} loss is {loss.item()} at generator step {step}: skipped the rest of this batch "
+                f"({self.skipped_batches} skipped so far; on_nonfinite: skip)."
+            )
+            return False
+        raise DivergenceError(
+            f"Training diverged: the {network} loss is {loss.item()} at generator step {step}. Stopped before "
+            "applying it, so the weights in memory and every saved checkpoint are from before the divergence "
+            "(resume with --ckpt_path last). Fixes: lower the learning rates, set model generator_clip_val / "
+            "discriminator_clip_val, use bf16-mixed or 32-true instead of 16-mixed, or set model on_nonfinite: skip "
+            "to drop such batches."
+        )
+
+    @override
+    def on_before_optimizer_step(self, optimizer: torch.optim.Optimizer) -> None:
+        # Gradient clipping lives here, not in training_step: the precision plugin calls this hook for every
+        # optimizer step (D steps included) after unscaling fp16 gradients, so the clip value is in real units.
+        opt_g, _ = self.optimizers(use_pl_optimizer=False)
+        clip_val = self.generator_clip_val if optimizer is opt_g else self.discriminator_clip_val
+        if clip_val is not None:
+            self.clip_gradients(
+                optimizer, gradient_clip_val=clip_val, gradient_clip_algorithm=self.gradient_clip_algorithm
+            )
+
+    @override
+    def on_train_batch_end(self, outputs, batch, batch_idx: int) -> None:
+        if self.generator_ema is not None:
+            # global_step has counted this batch's generator update: the EMA's update index is global_step - 1
+            decay = ema_decay_at(self.trainer.global_step - 1, self.ema_decay)
+            update_ema(self.generator_ema, self.generator, decay)
+
     # -------------------------------------------------------------------------------------- checkpoints
     @override
     def on_save_checkpoint(self, checkpoint: dict) -> None:
         # lets lightning_gans.checkpoint.load_gan rebuild the right class without unpickling anything
         checkpoint["lightning_gans_class"] = f"{type(self).__module__}.{type(self).__qualname__}"
+        # never write a diverged model over a good checkpoint (a finite loss can still give Inf gradients)
+        if self.on_nonfinite != "off":
+            bad = [name for name, p in self.named_parameters() if not torch.isfinite(p).all()]
+            if bad:
+                raise DivergenceError(
+                    f"Not saving a checkpoint at generator step {self.trainer.global_step}: parameters "
+                    f"{', '.join(bad[:5])} contain NaN/Inf. The last checkpoint on disk is the last good one "
+                    "(resume with --ckpt_path last). Fixes: lower the learning rates or set model "
+                    "generator_clip_val / discriminator_clip_val."
+                )
+        checkpoint["lightning_gans_rng"] = collect_rng_states()
+
+    @override
+    def on_load_checkpoint(self, checkpoint: dict) -> None:
+        # restored in on_train_start, after Lightning's own set-up (which may draw random numbers)
+        self._rng_states_to_restore = checkpoint.get("lightning_gans_rng")
+
+    @override
+    def on_train_start(self) -> None:
+        if self._rng_states_to_restore is not None:
+            restore_rng_states(self._rng_states_to_restore)
+            self._rng_states_to_restore = None
 
     # ---------------------------------------------------------------------------------------- validation
     @override
+    def configure_callbacks(self):
+        # Lightning calls this before validating the trainer's settings: the one place to replace its error
+        # about Trainer(gradient_clip_val=...) by one that points to this module's arguments.
+        if self._trainer is not None and self.trainer.gradient_clip_val:
+            raise ConfigError(
+                f"Trainer(gradient_clip_val={self.trainer.gradient_clip_val}) does not work with a GAN's manual "
+                "optimization. Remove trainer.gradient_clip_val and set model generator_clip_val and/or "
+                "discriminator_clip_val (and gradient_clip_algorithm) instead."
+            )
+        return []
+
+    @override
+    def setup(self, stage: str) -> None:
+        strategy = self.trainer.strategy
+        if isinstance(strategy, DDPStrategy) and "find_unused_parameters" not in strategy._ddp_kwargs:
+            # DDP wraps the whole module, but each update trains one network: a discriminator step leaves the
+            # generator's parameters unused (toggled off) and DDP would wait forever for their gradients.
+            # find_unused_parameters marks them ready after each backward; its graph walk starts from the loss,
+            # so it also reaches the discriminator parameters used only through the gradient penalty.
+            strategy._ddp_kwargs["find_unused_parameters"] = True
+
+    @override
     def on_fit_start(self) -> None:
         check_data_shape(self, self.trainer.datamodule)
+
+
+def check_optimizer(network: str, factory: OptimizerCallable | None) -> None:
+    """Builds the optimizer on a dummy parameter so a bad setting (a negative learning rate) fails at start-up."""
+    if factory is None:
+        return
+    try:
+        optimizer = factory([nn.Parameter(torch.zeros(1))])
+    except ValueError as err:
+        raise ConfigError(
+            f"The {network} optimizer refuses its settings: {err}. Fix model {network}_optimizer "
+            "(learning rates must be >= 0, e.g. lr: 0.0002)."
+        ) from err
+    for group in optimizer.param_groups:
+        lr = group.get("lr")
+        if isinstance(lr, int | float) and lr < 0:  # some optimizers do not check
+            raise ConfigError(
+                f"The {network} optimizer has a negative learning rate ({lr}). Set model {network}_optimizer "
+                "lr to a positive value, e.g. 0.0002."
+            )
 
 
 def check_data_shape(model: GAN, datamodule) -> None:
@@ -233,7 +391,7 @@ def check_data_shape(model: GAN, datamodule) -> None:
         if len(data_shape) == len(model_shape) == 3 and data_shape[0] != model_shape[0]
         else "shape"
     )
-    raise ValueError(
+    raise ConfigError(
         f"The data's sample {what} does not match the model: data gives {tuple(data_shape)}, "
         f"the generator makes {tuple(model_shape)}. Set model data_shape to {list(data_shape)} "
         "(or change the data module's image_size/channels to match the model)."

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 from torch import nn
 
+from lightning_gans.errors import ConfigError
 from lightning_gans.modules.base import GAN, OptimizerCallable, given_or_default, latent_dim_of
 from lightning_gans.nets import DCGANDiscriminator, DCGANGenerator
 
@@ -13,7 +15,7 @@ from lightning_gans.nets import DCGANDiscriminator, DCGANGenerator
 def image_shape(data_shape: Sequence[int]) -> tuple[int, int]:
     """``(channels, size)`` of a square ``[C, H, W]`` shape, or a ValueError naming the fix."""
     if len(data_shape) != 3 or data_shape[1] != data_shape[2] or data_shape[0] not in (1, 3):
-        raise ValueError(
+        raise ConfigError(
             f"data_shape must be [channels, size, size] with 1 or 3 channels, got {list(data_shape)}; "
             "e.g. [1, 32, 32] for digits/MNIST or [3, 64, 64] for CelebA."
         )
@@ -31,6 +33,8 @@ class DCGAN(GAN):
         generator: replaces the default generator.
         discriminator: replaces the default discriminator.
         d_steps, generator_optimizer, discriminator_optimizer: see ``GAN``.
+        ema_decay: on (0.999) by default: samples come from the generator's weight average (see ``GAN``).
+        generator_clip_val, discriminator_clip_val, gradient_clip_algorithm, on_nonfinite: see ``GAN``.
     """
 
     def __init__(
@@ -44,6 +48,11 @@ class DCGAN(GAN):
         d_steps: int = 1,
         generator_optimizer: OptimizerCallable | None = None,
         discriminator_optimizer: OptimizerCallable | None = None,
+        ema_decay: float = 0.999,
+        generator_clip_val: float | None = None,
+        discriminator_clip_val: float | None = None,
+        gradient_clip_algorithm: Literal["norm", "value"] = "norm",
+        on_nonfinite: Literal["stop", "skip", "off"] = "stop",
     ) -> None:
         channels, size = image_shape(data_shape)
         super().__init__(
@@ -57,4 +66,9 @@ class DCGAN(GAN):
             generator_optimizer=generator_optimizer,
             discriminator_optimizer=discriminator_optimizer,
             latent_dim=latent_dim_of(generator, latent_dim),
+            ema_decay=ema_decay,
+            generator_clip_val=generator_clip_val,
+            discriminator_clip_val=discriminator_clip_val,
+            gradient_clip_algorithm=gradient_clip_algorithm,
+            on_nonfinite=on_nonfinite,
         )

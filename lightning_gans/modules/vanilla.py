@@ -26,6 +26,8 @@ class VanillaGAN(GAN):
         generator: replaces the default MLP generator.
         discriminator: replaces the default MLP discriminator.
         d_steps, generator_optimizer, discriminator_optimizer: see ``GAN``.
+        ema_decay (off by default), generator_clip_val, discriminator_clip_val, gradient_clip_algorithm,
+            on_nonfinite: see ``GAN``.
     """
 
     def __init__(
@@ -39,6 +41,11 @@ class VanillaGAN(GAN):
         d_steps: int = 1,
         generator_optimizer: OptimizerCallable | None = None,
         discriminator_optimizer: OptimizerCallable | None = None,
+        ema_decay: float = 0.0,
+        generator_clip_val: float | None = None,
+        discriminator_clip_val: float | None = None,
+        gradient_clip_algorithm: Literal["norm", "value"] = "norm",
+        on_nonfinite: Literal["stop", "skip", "off"] = "stop",
     ) -> None:
         if generator_loss_type not in ("nonsaturating", "minimax"):
             raise ValueError(
@@ -55,6 +62,11 @@ class VanillaGAN(GAN):
             generator_optimizer=generator_optimizer,
             discriminator_optimizer=discriminator_optimizer,
             latent_dim=latent_dim_of(generator, latent_dim),
+            ema_decay=ema_decay,
+            generator_clip_val=generator_clip_val,
+            discriminator_clip_val=discriminator_clip_val,
+            gradient_clip_algorithm=gradient_clip_algorithm,
+            on_nonfinite=on_nonfinite,
         )
         self.generator_loss_type = generator_loss_type
 

@@ -32,6 +32,8 @@ class WGANGP(GAN):
         generator, discriminator: replace the default networks.
         d_steps: critic updates per generator update (5 in the paper).
         generator_optimizer, discriminator_optimizer: Adam(1e-4, betas (0.0, 0.9)) by default, as in the paper.
+        ema_decay: None = 0.999 for images (conv networks), 0 (off) for MLPs on 2-D points; see ``GAN``.
+        generator_clip_val, discriminator_clip_val, gradient_clip_algorithm, on_nonfinite: see ``GAN``.
     """
 
     default_optimizer = adam(1e-4, (0.0, 0.9))
@@ -51,6 +53,11 @@ class WGANGP(GAN):
         d_steps: int = 5,
         generator_optimizer: OptimizerCallable | None = None,
         discriminator_optimizer: OptimizerCallable | None = None,
+        ema_decay: float | None = None,
+        generator_clip_val: float | None = None,
+        discriminator_clip_val: float | None = None,
+        gradient_clip_algorithm: Literal["norm", "value"] = "norm",
+        on_nonfinite: Literal["stop", "skip", "off"] = "stop",
     ) -> None:
         if architecture == "auto":
             architecture = "mlp" if len(data_shape) == 1 else "conv"
@@ -75,6 +82,11 @@ class WGANGP(GAN):
             generator_optimizer=generator_optimizer,
             discriminator_optimizer=discriminator_optimizer,
             latent_dim=latent_dim_of(generator, latent_dim),
+            ema_decay=ema_decay if ema_decay is not None else (0.999 if architecture == "conv" else 0.0),
+            generator_clip_val=generator_clip_val,
+            discriminator_clip_val=discriminator_clip_val,
+            gradient_clip_algorithm=gradient_clip_algorithm,
+            on_nonfinite=on_nonfinite,
         )
         self.gp_weight = gp_weight
 

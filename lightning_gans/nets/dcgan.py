@@ -14,11 +14,13 @@ import math
 import torch
 from torch import nn
 
+from lightning_gans.errors import ConfigError
+
 
 def check_image_size(image_size: int) -> int:
     """Returns log2(image_size) or raises a ValueError naming the fix."""
     if image_size < 16 or image_size & (image_size - 1):
-        raise ValueError(
+        raise ConfigError(
             f"DCGAN image size must be a power of two >= 16 (16, 32, 64, 128, ...), got {image_size}. "
             "Set the model's data_shape and the data module's image_size to one of those."
         )

@@ -1,0 +1,22 @@
+"""Errors a user can fix: the CLI prints their message (no traceback) and exits with status 1.
+
+Each message names the problem and the fix. Data errors (``DataNotFoundError``, ``CorruptImageError``,
+``DownloadError``) live in ``lightning_gans.data.vision``; they are listed in ``USER_ERRORS`` too.
+"""
+
+from __future__ import annotations
+
+
+class ConfigError(ValueError):
+    """A setting that cannot work (shape mismatch, negative learning rate, unsupported Trainer option)."""
+
+
+class DivergenceError(RuntimeError):
+    """Training produced a NaN or Inf loss (or parameters) and stopped before saving or stepping on it."""
+
+
+def user_errors() -> tuple[type[BaseException], ...]:
+    """The exception types the CLI reports as a one-line message instead of a traceback."""
+    from lightning_gans.data.vision import CorruptImageError, DataNotFoundError, DownloadError
+
+    return (ConfigError, DivergenceError, DataNotFoundError, CorruptImageError, DownloadError)
