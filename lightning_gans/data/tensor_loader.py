@@ -20,22 +20,19 @@ import torch
 class _ResumableEpoch:
     """Counts the batches of the current epoch and skips those a loaded state says were consumed.
 
-    Lightning fetches one batch ahead of the training step, so when a checkpoint is written after batch ``k``
-    the loader has already yielded batch ``k + 1``, unless the epoch is exhausted. ``consumed`` corrects for
-    that one prefetched batch.
+    Lightning does not fetch ahead from a loader that has a length (both loaders here have one), so the
+    batches yielded when a checkpoint is written are exactly the batches trained on.
     """
 
     def __init__(self, epoch: Callable[[], int]) -> None:
         self.epoch = epoch
         self._yielded = 0
-        self._exhausted = False
         self._iter_epoch = 0
         self._resume: dict | None = None
 
     def _start(self) -> int:
         """Called when an iteration begins: returns the number of batches to skip."""
         self._iter_epoch = self.epoch()
-        self._exhausted = False
         skip = 0
         if self._resume is not None and self._resume["epoch"] == self._iter_epoch:
             skip = self._resume["consumed"]
@@ -44,8 +41,7 @@ class _ResumableEpoch:
         return skip
 
     def state_dict(self) -> dict[str, int]:
-        consumed = self._yielded if self._exhausted else max(self._yielded - 1, 0)
-        return {"epoch": self._iter_epoch, "consumed": consumed}
+        return {"epoch": self._iter_epoch, "consumed": self._yielded}
 
     def load_state_dict(self, state: dict[str, int]) -> None:
         self._resume = {"epoch": int(state["epoch"]), "consumed": int(state["consumed"])}
@@ -94,7 +90,6 @@ class TensorBatchLoader(_ResumableEpoch):
         for idx in order.split(self.batch_size):
             self._yielded += 1
             yield self.data[idx]
-        self._exhausted = True
 
 
 class SampledBatchLoader(_ResumableEpoch):
@@ -138,4 +133,3 @@ class SampledBatchLoader(_ResumableEpoch):
         for index in range(skip, self.batches_per_epoch):
             self._yielded += 1
             yield self.sampler(self.batch_size, self.device, self.batch_generator(self._iter_epoch, index))
-        self._exhausted = True

@@ -252,6 +252,7 @@ class GAN(LightningModule):
             opt_g.zero_grad(set_to_none=True)
             self.manual_backward(g_loss)
             opt_g.step()
+        self._update_generator_ema()
 
         self.log_dict(
             {"train/d_loss": d_loss, "train/g_loss": g_loss}, prog_bar=True, on_step=True, on_epoch=False
@@ -297,8 +298,9 @@ class GAN(LightningModule):
                 optimizer, gradient_clip_val=clip_val, gradient_clip_algorithm=self.gradient_clip_algorithm
             )
 
-    @override
-    def on_train_batch_end(self, outputs, batch, batch_idx: int) -> None:
+    def _update_generator_ema(self) -> None:
+        # Called right after the generator step, inside training_step: callbacks' on_train_batch_end (e.g.
+        # ModelCheckpoint) run before the module's, and a checkpoint must hold this step's average.
         if self.generator_ema is not None:
             # global_step has counted this batch's generator update: the EMA's update index is global_step - 1
             decay = ema_decay_at(self.trainer.global_step - 1, self.ema_decay)

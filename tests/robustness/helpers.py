@@ -1,0 +1,38 @@
+"""Callbacks the robustness tests load into ``lightning-gans fit`` subprocesses (via PYTHONPATH)."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import torch
+from lightning.pytorch import Callback
+
+
+class SigkillAt(Callback):
+    """Kills its own process with SIGKILL after generator step ``step``: a crash nothing can clean up after."""
+
+    def __init__(self, step: int) -> None:
+        self.step = step
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
+        if trainer.global_step == self.step:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+class DumpParameters(Callback):
+    """At the end of training, every rank saves its parameters and buffers to ``<folder>/rank<r>.pt``."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+
+    def on_train_end(self, trainer, pl_module) -> None:
+        Path(self.folder).mkdir(parents=True, exist_ok=True)
+        state = {
+            "parameters": {k: v.detach().clone() for k, v in pl_module.named_parameters()},
+            "buffers": {k: v.detach().clone() for k, v in pl_module.named_buffers()},
+            "global_step": trainer.global_step,
+            "world_size": trainer.world_size,
+        }
+        torch.save(state, Path(self.folder) / f"rank{trainer.global_rank}.pt")
