@@ -19,6 +19,7 @@ from lightning.pytorch.cli import LightningCLI, SaveConfigCallback
 from typing_extensions import override
 
 from lightning_gans.callbacks.progress import GANProgressBar
+from lightning_gans.errors import user_errors
 from lightning_gans.modules.base import GAN
 
 TOOLS = {
@@ -72,14 +73,38 @@ class GANCLI(LightningCLI):
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of the console script and of ``python -m lightning_gans``."""
-    args = sys.argv[1:] if argv is None else list(argv)
-    if args and args[0] in TOOLS:
-        importlib.import_module(TOOLS[args[0]]).main(args[1:])
-        return
-    if args in ([], ["-h"], ["--help"]):
-        print("Generation tools: `lightning-gans sample --help`, `lightning-gans interpolate --help`.\n")
-    GANCLI(args=argv)  # None: LightningCLI reads sys.argv itself (and warns when given both)
+    """Entry point of the console script and of ``python -m lightning_gans``.
+
+    Errors a user can fix (bad data folder, corrupt image, shape or setting mismatch, divergence; see
+    ``lightning_gans.errors``) are printed as one ``lightning-gans: error: ...`` line without a traceback, with
+    exit status 1. Bad arguments and unknown config keys are refused by the argument parser (status 2).
+    """
+    try:
+        args = sys.argv[1:] if argv is None else list(argv)
+        if args and args[0] in TOOLS:
+            importlib.import_module(TOOLS[args[0]]).main(args[1:])
+            return
+        if args in ([], ["-h"], ["--help"]):
+            print("Generation tools: `lightning-gans sample --help`, `lightning-gans interpolate --help`.\n")
+        GANCLI(args=argv)  # None: LightningCLI reads sys.argv itself (and warns when given both)
+    except Exception as err:
+        user_error = find_user_error(err)
+        if user_error is None:
+            raise
+        print(f"lightning-gans: error: {user_error}", file=sys.stderr)
+        raise SystemExit(1) from err
+
+
+def find_user_error(err: BaseException) -> BaseException | None:
+    """``err`` or the first of its causes that is a user error (jsonargparse wraps errors raised while it
+    instantiates the model in a "Does not validate against any of the Union subtypes" ValueError)."""
+    seen = set()
+    while err is not None and id(err) not in seen:
+        if isinstance(err, user_errors()):
+            return err
+        seen.add(id(err))
+        err = err.__cause__ or err.__context__
+    return None
 
 
 if __name__ == "__main__":
