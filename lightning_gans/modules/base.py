@@ -267,6 +267,11 @@ class GAN(LightningModule):
         """The divergence guard: True to go on with this update; raises or returns False on NaN/Inf."""
         if self.on_nonfinite == "off":
             return True
+        scaler = getattr(self.trainer.precision_plugin, "scaler", None)
+        if scaler is not None and scaler.is_enabled():
+            # 16-mixed: an Inf from fp16 overflow is routine; the GradScaler skips that step and lowers its
+            # scale. Parameters stay finite, which on_save_checkpoint still checks.
+            return True
         # every rank must take the same branch (a rank that skips a backward would hang DDP's all-reduce)
         finite = self.trainer.strategy.reduce_boolean_decision(bool(torch.isfinite(loss)), all=True)
         if finite:
