@@ -36,3 +36,33 @@ class DumpParameters(Callback):
             "world_size": trainer.world_size,
         }
         torch.save(state, Path(self.folder) / f"rank{trainer.global_rank}.pt")
+
+
+class NaNLossGAN:
+    """Marker base; see ``nan_loss_gan``."""
+
+
+def _make_nan_loss_gan():
+    from lightning_gans import VanillaGAN
+
+    class NaNAtStep(VanillaGAN, NaNLossGAN):
+        """A VanillaGAN whose discriminator loss is NaN once, at generator step ``nan_at_step``."""
+
+        def __init__(self, nan_at_step: int = 3, **kwargs) -> None:
+            super().__init__(**kwargs)
+            self.nan_at_step = nan_at_step
+            self.nan_given = False
+
+        def discriminator_loss(self, real_logits, fake_logits):
+            loss = super().discriminator_loss(real_logits, fake_logits)
+            if self.trainer.global_step == self.nan_at_step and not self.nan_given:
+                self.nan_given = True
+                return loss * float("nan")
+            return loss
+
+    return NaNAtStep
+
+
+NaNAtStep = _make_nan_loss_gan()
+NaNAtStep.__module__ = __name__
+NaNAtStep.__qualname__ = "NaNAtStep"

@@ -83,6 +83,8 @@ def test_parameters_are_identical_on_both_ranks(tmp_path, variant):
     assert [r["global_step"] for r in ranks] == [4, 4]
     params0, params1 = ranks[0]["parameters"], ranks[1]["parameters"]
     assert params0.keys() == params1.keys()
-    assert any(k.startswith("generator.") for k in params0) and any(k.startswith("discriminator.") for k in params0)
+    assert any(k.startswith("generator.") for k in params0) and any(
+        k.startswith("discriminator.") for k in params0
+    )
     differing = [k for k in params0 if not torch.equal(params0[k], params1[k])]
     assert not differing, f"parameters differ between ranks: {differing}"

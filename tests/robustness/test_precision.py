@@ -30,7 +30,10 @@ class RecordLosses(Callback):
 
 
 VARIANTS = {
-    "vanilla": (lambda: VanillaGAN(data_shape=[2], hidden_dims=(32,)), lambda: Toy2DDataModule(batch_size=32)),
+    "vanilla": (
+        lambda: VanillaGAN(data_shape=[2], hidden_dims=(32,)),
+        lambda: Toy2DDataModule(batch_size=32),
+    ),
     "wgan_gp": (
         lambda: WGANGP(data_shape=[1, 16, 16], latent_dim=8, generator_width=8, critic_width=8, d_steps=2),
         lambda: DigitsDataModule(image_size=16, batch_size=16),
@@ -47,7 +50,9 @@ def train(variant: str, fast_trainer_kwargs, steps: int = 3, **trainer_kwargs) -
     make_model, make_data = VARIANTS[variant]
     model = make_model()
     record = RecordLosses()
-    Trainer(max_steps=steps, callbacks=[record], **fast_trainer_kwargs, **trainer_kwargs).fit(model, make_data())
+    Trainer(max_steps=steps, callbacks=[record], **fast_trainer_kwargs, **trainer_kwargs).fit(
+        model, make_data()
+    )
     assert all(torch.isfinite(p).all() for p in model.parameters())
     return record.history
 

@@ -34,7 +34,10 @@ def assert_same_checkpoint(a: dict, b: dict) -> None:
         for key, state in opt_a["state"].items():
             for name, value in state.items():
                 assert torch.equal(torch.as_tensor(value), torch.as_tensor(opt_b["state"][key][name])), name
-    assert a["loops"]["fit_loop"]["epoch_loop.batch_progress"] == b["loops"]["fit_loop"]["epoch_loop.batch_progress"]
+    assert (
+        a["loops"]["fit_loop"]["epoch_loop.batch_progress"]
+        == b["loops"]["fit_loop"]["epoch_loop.batch_progress"]
+    )
 
 
 CLI_VARIANTS = {
