@@ -42,7 +42,10 @@ def test_ema_defaults():
     assert WGANGP(data_shape=[1, 16, 16], generator_width=4, critic_width=4).generator_ema is not None
     assert WGANGP(data_shape=[2], hidden_dims=(8,)).generator_ema is None
     assert VanillaGAN(data_shape=[2], hidden_dims=(8,)).generator_ema is None
-    assert DCGAN(data_shape=[1, 16, 16], generator_width=4, discriminator_width=4, ema_decay=0).generator_ema is None
+    assert (
+        DCGAN(data_shape=[1, 16, 16], generator_width=4, discriminator_width=4, ema_decay=0).generator_ema
+        is None
+    )
 
 
 def small_dcgan(**kwargs) -> DCGAN:
@@ -57,7 +60,8 @@ def test_ema_is_trained_used_for_sampling_and_round_trips_through_a_safe_load(tm
     assert model.sampling_generator is model.generator_ema
     assert not all(torch.equal(a, b) for a, b in zip(initial, model.generator_ema.parameters(), strict=True))
     assert not all(
-        torch.equal(a, b) for a, b in zip(model.generator.parameters(), model.generator_ema.parameters(), strict=True)
+        torch.equal(a, b)
+        for a, b in zip(model.generator.parameters(), model.generator_ema.parameters(), strict=True)
     )
     z = torch.randn(4, 8)
     with torch.no_grad():
@@ -68,7 +72,9 @@ def test_ema_is_trained_used_for_sampling_and_round_trips_through_a_safe_load(tm
     trainer.save_checkpoint(path)
     for loaded in (load_gan(path), DCGAN.load_from_checkpoint(path, weights_only=True)):
         assert loaded.generator_ema is not None
-        for a, b in zip(loaded.generator_ema.state_dict().values(), model.generator_ema.state_dict().values()):
+        for a, b in zip(
+            loaded.generator_ema.state_dict().values(), model.generator_ema.state_dict().values()
+        ):
             assert torch.equal(a, b)
         torch.testing.assert_close(loaded.sample(z=z), expected)
 
