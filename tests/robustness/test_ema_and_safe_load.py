@@ -73,7 +73,7 @@ def test_ema_is_trained_used_for_sampling_and_round_trips_through_a_safe_load(tm
     for loaded in (load_gan(path), DCGAN.load_from_checkpoint(path, weights_only=True)):
         assert loaded.generator_ema is not None
         for a, b in zip(
-            loaded.generator_ema.state_dict().values(), model.generator_ema.state_dict().values()
+            loaded.generator_ema.state_dict().values(), model.generator_ema.state_dict().values(), strict=True
         ):
             assert torch.equal(a, b)
         torch.testing.assert_close(loaded.sample(z=z), expected)
