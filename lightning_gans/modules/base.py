@@ -16,6 +16,7 @@ and DDP set up so that a step which leaves one network unused works.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Literal
@@ -32,6 +33,10 @@ from lightning_gans import losses
 from lightning_gans.ema import ema_decay_at, make_ema_copy, update_ema
 from lightning_gans.errors import ConfigError, DivergenceError
 from lightning_gans.rng import collect_rng_states, restore_rng_states
+
+# ModelCheckpoint(every_n_train_steps=...) warns on every manual-optimization run that the checkpoint holds the
+# state *after* the step. That is what an exact resume needs: the weights, optimizer states and counters of step t.
+warnings.filterwarnings("ignore", message="Using ModelCheckpoint with manual optimization and every_n_train_steps")
 
 OptimizerCallable = Callable[[Iterable[torch.Tensor]], torch.optim.Optimizer]
 
