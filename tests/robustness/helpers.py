@@ -26,6 +26,12 @@ class DumpParameters(Callback):
 
     def __init__(self, folder: str) -> None:
         self.folder = folder
+        self.first_batch_sum: float | None = None
+
+    def on_train_batch_start(self, trainer, pl_module, batch, batch_idx) -> None:
+        if self.first_batch_sum is None:
+            real = batch[0] if isinstance(batch, tuple | list) else batch
+            self.first_batch_sum = float(real.double().sum())
 
     def on_train_end(self, trainer, pl_module) -> None:
         Path(self.folder).mkdir(parents=True, exist_ok=True)
@@ -34,6 +40,7 @@ class DumpParameters(Callback):
             "buffers": {k: v.detach().clone() for k, v in pl_module.named_buffers()},
             "global_step": trainer.global_step,
             "world_size": trainer.world_size,
+            "first_batch_sum": self.first_batch_sum,
         }
         torch.save(state, Path(self.folder) / f"rank{trainer.global_rank}.pt")
 
