@@ -36,7 +36,9 @@ from lightning_gans.rng import collect_rng_states, restore_rng_states
 
 # ModelCheckpoint(every_n_train_steps=...) warns on every manual-optimization run that the checkpoint holds the
 # state *after* the step. That is what an exact resume needs: the weights, optimizer states and counters of step t.
-warnings.filterwarnings("ignore", message="Using ModelCheckpoint with manual optimization and every_n_train_steps")
+warnings.filterwarnings(
+    "ignore", message="Using ModelCheckpoint with manual optimization and every_n_train_steps"
+)
 
 OptimizerCallable = Callable[[Iterable[torch.Tensor]], torch.optim.Optimizer]
 
@@ -378,11 +380,13 @@ def check_optimizer(network: str, factory: OptimizerCallable | None) -> None:
         return
     try:
         optimizer = factory([nn.Parameter(torch.zeros(1))])
-    except ValueError as err:
+    except ValueError as err:  # torch.optim's own argument checks
         raise ConfigError(
             f"The {network} optimizer refuses its settings: {err}. Fix model {network}_optimizer "
             "(learning rates must be >= 0, e.g. lr: 0.0002)."
         ) from err
+    except Exception:  # e.g. an option that needs CUDA tensors: configure_optimizers will tell
+        return
     for group in optimizer.param_groups:
         lr = group.get("lr")
         if isinstance(lr, int | float) and lr < 0:  # some optimizers do not check
