@@ -71,6 +71,19 @@ class GANCLI(LightningCLI):
             kwargs["callbacks"] = [*callbacks, GANProgressBar()]
         return super().instantiate_trainer(**kwargs)
 
+    @override
+    def before_instantiate_classes(self) -> None:
+        # The configs add a ModelCheckpoint (for `--ckpt_path last`); `--trainer.enable_checkpointing false`
+        # then means "drop it" rather than Lightning's error about a ModelCheckpoint with checkpointing off.
+        config = self.config.get(self.subcommand, self.config) if self.subcommand else self.config
+        trainer = config.get("trainer")
+        if trainer is None or trainer.get("enable_checkpointing") is not False:
+            return
+        callbacks = trainer.get("callbacks") or []
+        trainer["callbacks"] = [
+            c for c in callbacks if not str(getattr(c, "class_path", "")).endswith(".ModelCheckpoint")
+        ]
+
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script and of ``python -m lightning_gans``.
