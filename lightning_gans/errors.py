@@ -11,6 +11,10 @@ class ConfigError(ValueError):
     """A setting that cannot work (shape mismatch, negative learning rate, unsupported Trainer option)."""
 
 
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be loaded safely (missing, not from lightning-gans, or needs unpickling code)."""
+
+
 class DivergenceError(RuntimeError):
     """Training produced a NaN or Inf loss (or parameters) and stopped before saving or stepping on it."""
 
@@ -19,4 +23,11 @@ def user_errors() -> tuple[type[BaseException], ...]:
     """The exception types the CLI reports as a one-line message instead of a traceback."""
     from lightning_gans.data.vision import CorruptImageError, DataNotFoundError, DownloadError
 
-    return (ConfigError, DivergenceError, DataNotFoundError, CorruptImageError, DownloadError)
+    return (
+        ConfigError,
+        CheckpointError,
+        DivergenceError,
+        DataNotFoundError,
+        CorruptImageError,
+        DownloadError,
+    )

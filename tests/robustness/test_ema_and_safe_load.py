@@ -9,6 +9,7 @@ from lightning.pytorch import Trainer
 
 from lightning_gans import DCGAN, WGANGP, DigitsDataModule, VanillaGAN
 from lightning_gans.checkpoint import load_gan
+from lightning_gans.cli import main
 from lightning_gans.ema import ema_decay_at, make_ema_copy, update_ema
 from lightning_gans.nets import DCGANGenerator
 
@@ -89,7 +90,9 @@ class RunsCode:
         return (open, (self.marker, "w"))
 
 
-def test_a_checkpoint_whose_unpickling_runs_code_is_refused_by_load_gan(tmp_path, fast_trainer_kwargs):
+@pytest.fixture
+def evil_checkpoint(tmp_path, fast_trainer_kwargs):
+    """(a real checkpoint, the same with a payload whose unpickling creates a marker file, the marker path)."""
     model = small_dcgan(ema_decay=0)
     trainer = Trainer(max_steps=1, **fast_trainer_kwargs)
     trainer.fit(model, DigitsDataModule(image_size=16, batch_size=16))
@@ -100,8 +103,31 @@ def test_a_checkpoint_whose_unpickling_runs_code_is_refused_by_load_gan(tmp_path
     checkpoint["payload"] = RunsCode(marker)
     evil = tmp_path / "evil.ckpt"
     torch.save(checkpoint, evil)
+    return good, evil, marker
 
+
+def test_a_checkpoint_whose_unpickling_runs_code_is_refused_by_load_gan(evil_checkpoint):
+    good, evil, marker = evil_checkpoint
     with pytest.raises(ValueError, match="could not be loaded safely"):
         load_gan(evil)
     assert not marker.exists(), "loading the checkpoint ran code"
     assert isinstance(load_gan(good), DCGAN)  # the same checkpoint without the payload loads
+
+
+@pytest.mark.parametrize(
+    "command", [["sample", "--num", "4", "--grid"], ["interpolate", "--paths", "2", "--steps", "3"]]
+)
+def test_the_sample_and_interpolate_commands_refuse_it_without_running_it(
+    evil_checkpoint, tmp_path, capsys, command
+):
+    _, evil, marker = evil_checkpoint
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as info:
+        main([*command, "--ckpt", str(evil), "--out", str(out / "picture.png"), "--device", "cpu"])
+    assert info.value.code == 1
+    err = capsys.readouterr().err
+    assert (
+        err.startswith("lightning-gans: error: ") and "could not be loaded safely (weights_only=True)" in err
+    )
+    assert not marker.exists(), "loading the checkpoint ran code"
+    assert not out.exists()
