@@ -1,0 +1,432 @@
+"""Speed benchmark: our Lightning module against a hand-written PyTorch loop and the usual Lightning GAN example.
+
+One process, same networks, same initial weights, same data loaders; the three ways of training are run
+alternately (the order rotates every repeat) so that drift on a shared machine hits all of them alike:
+
+  (a) ``ours``: the library's module (``DCGAN``, ``WGANGP``, ``VanillaGAN``) through ``Trainer.fit``.
+  (b) ``plain``: a plain PyTorch loop doing exactly the same updates (noise on the device, ``d_steps`` critic
+      updates with the generator run without a graph except on the last one, whose fake batch the generator
+      update reuses; the discriminator frozen during the generator update).
+  (c) ``example``: a ``LightningModule`` written the way Lightning's GAN example is written
+      (``examples/pytorch/domain_templates/generative_adversarial_net.py`` and the docs' manual-optimization
+      GAN): noise made on the CPU and copied with ``type_as``, generator step first, the generator run forward
+      again (with a graph, then ``detach``) for every discriminator step, ``self.log(..., prog_bar=True)``
+      on every step, ``optimizer.step()`` for both networks. The example's per-step image-grid logging is
+      left out (it would only make (c) slower).
+
+Steady state only: a callback (or the loop itself) takes a timestamp after each batch; a run's figure is
+``(t[warmup + steps] - t[warmup]) / steps``, i.e. it excludes Trainer construction, the first ``warmup``
+batches and teardown, and includes everything between batches (data, hooks, logging, epoch ends). On CUDA
+the two timestamps are taken after ``torch.cuda.synchronize()``.
+
+(a) and (c) run with the Trainer's default logger (TensorBoard, ``log_every_n_steps=50``), no progress bar,
+no checkpointing; (b) writes the same scalars to a TensorBoard ``SummaryWriter`` every 50 steps.
+
+Usage::
+
+    python benchmarks/speed.py                      # the table in docs/BENCHMARKS.md
+    python benchmarks/speed.py --steps 3 --warmup 1 --repeats 1   # smoke test
+    python benchmarks/speed.py --gpu-throughput     # images/s for DCGAN-64, WGAN-GP-64 (needs CUDA)
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import logging
+import platform
+import statistics
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import lightning
+import torch
+from lightning.pytorch import Callback, LightningModule, Trainer
+from lightning.pytorch.loggers import TensorBoardLogger
+from torch.utils.tensorboard import SummaryWriter
+
+from lightning_gans import DCGAN, WGANGP, DigitsDataModule, Toy2DDataModule, VanillaGAN, losses
+from lightning_gans.data.tensor_loader import TensorBatchLoader
+from lightning_gans.modules.base import GAN, real_samples
+
+LOG_EVERY = 50
+
+
+# ------------------------------------------------------------------------------------------------ cases
+@dataclass
+class Case:
+    name: str
+    make_model: Callable[[], GAN]
+    make_data: Callable[[], object]
+    wasserstein: bool = False
+
+
+CASES = {
+    "dcgan32-digits": Case(
+        "DCGAN-32 digits (bs 64)",
+        lambda: DCGAN(data_shape=[1, 32, 32], latent_dim=100, generator_width=32, discriminator_width=32),
+        lambda: DigitsDataModule(image_size=32, batch_size=64),
+    ),
+    "wgangp32-digits": Case(
+        "WGAN-GP-32 digits (bs 64, 5 D steps)",
+        lambda: WGANGP(data_shape=[1, 32, 32], latent_dim=100, generator_width=32, critic_width=32),
+        lambda: DigitsDataModule(image_size=32, batch_size=64),
+        wasserstein=True,
+    ),
+    "vanilla-ring8": Case(
+        "VanillaGAN MLP ring8 (bs 256)",
+        lambda: VanillaGAN(data_shape=[2], latent_dim=16, hidden_dims=(256, 256, 256)),
+        lambda: Toy2DDataModule("ring8", batch_size=256),
+    ),
+}
+
+
+def d_loss_terms(case: Case, model: GAN, real, fake, real_logits, fake_logits) -> torch.Tensor:
+    """The discriminator's loss as a plain function (used by (b) and (c))."""
+    if case.wasserstein:
+        gp = losses.gradient_penalty(model.discriminator, real, fake)
+        return losses.wasserstein_critic_loss(real_logits, fake_logits) + model.gp_weight * gp
+    return losses.bce_discriminator_loss(real_logits, fake_logits)
+
+
+def g_loss_term(case: Case, fake_logits) -> torch.Tensor:
+    if case.wasserstein:
+        return losses.wasserstein_generator_loss(fake_logits)
+    return losses.nonsaturating_generator_loss(fake_logits)
+
+
+# ------------------------------------------------------------------------------------------------ timing
+class Clock:
+    """Timestamps after batch ``warmup`` and after batch ``warmup + steps``; the run's seconds per batch."""
+
+    def __init__(self, warmup: int, steps: int, device: torch.device) -> None:
+        self.warmup, self.steps, self.device = warmup, steps, device
+        self.batches = 0
+        self.start = self.end = None
+
+    def tick(self) -> bool:
+        """Call after each batch; True when the run has done ``warmup + steps`` batches."""
+        self.batches += 1
+        if self.batches in (self.warmup, self.warmup + self.steps):
+            if self.device.type == "cuda":
+                torch.cuda.synchronize(self.device)
+            now = time.perf_counter()
+            if self.batches == self.warmup:
+                self.start = now
+            else:
+                self.end = now
+        if self.warmup == 0 and self.start is None:
+            self.start = time.perf_counter()
+        return self.batches >= self.warmup + self.steps
+
+    @property
+    def seconds_per_step(self) -> float:
+        return (self.end - self.start) / self.steps
+
+
+class ClockCallback(Callback):
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
+        if self.clock.tick():
+            trainer.should_stop = True
+
+
+def make_trainer(device: torch.device, clock: Clock, log_dir: str, **kwargs) -> Trainer:
+    return Trainer(
+        accelerator=device.type,
+        devices=1,
+        max_epochs=-1,
+        max_steps=-1,
+        logger=TensorBoardLogger(log_dir, name="bench"),
+        log_every_n_steps=LOG_EVERY,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        callbacks=[ClockCallback(clock)],
+        **kwargs,
+    )
+
+
+# ------------------------------------------------------------------------------------- (a) our module
+def run_ours(case: Case, init_state: dict, device: torch.device, warmup: int, steps: int, log_dir: str):
+    model = case.make_model()
+    model.load_state_dict(init_state)
+    clock = Clock(warmup, steps, device)
+    make_trainer(device, clock, log_dir).fit(model, case.make_data())
+    return clock.seconds_per_step
+
+
+# ------------------------------------------------------------------------------------- (b) plain loop
+def run_plain(case: Case, init_state: dict, device: torch.device, warmup: int, steps: int, log_dir: str):
+    model = case.make_model()
+    model.load_state_dict(init_state)
+    model.to(device).train()
+    G, D = model.generator, model.discriminator
+    opt_g, opt_d = model.configure_optimizers()
+    data = case.make_data()
+    epoch = [0]
+    if isinstance(data, DigitsDataModule):
+        data.setup()
+        loader = TensorBatchLoader(data.split["train"].to(device), data.batch_size, data.seed, epoch=lambda: epoch[0])
+    else:
+        loader = data.train_dataloader()
+        loader.device = device
+    writer = SummaryWriter(log_dir)
+    clock = Clock(warmup, steps, device)
+    d_params = list(D.parameters())
+    step = 0
+    done = False
+    while not done:
+        for batch in loader:
+            real = real_samples(batch)
+            n = real.shape[0]
+            for i in range(model.d_steps):
+                z = torch.randn(n, model.latent_dim, device=device)
+                if i == model.d_steps - 1:
+                    fake = G(z)
+                    fake_d = fake.detach()
+                else:
+                    with torch.no_grad():
+                        fake_d = G(z)
+                real_logits, fake_logits = D(real), D(fake_d)
+                d_loss = d_loss_terms(case, model, real, fake_d, real_logits, fake_logits)
+                opt_d.zero_grad(set_to_none=True)
+                d_loss.backward()
+                opt_d.step()
+            for p in d_params:
+                p.requires_grad_(False)
+            g_loss = g_loss_term(case, D(fake))
+            opt_g.zero_grad(set_to_none=True)
+            g_loss.backward()
+            opt_g.step()
+            for p in d_params:
+                p.requires_grad_(True)
+            step += 1
+            if step % LOG_EVERY == 0:
+                writer.add_scalar("train/d_loss", d_loss.item(), step)
+                writer.add_scalar("train/g_loss", g_loss.item(), step)
+            if clock.tick():
+                done = True
+                break
+        epoch[0] += 1
+    writer.close()
+    return clock.seconds_per_step
+
+
+# ----------------------------------------------------------------------- (c) the Lightning example's way
+class LightningExampleGAN(LightningModule):
+    """A GAN written the way Lightning's GAN example is written (see the module docstring)."""
+
+    def __init__(self, case: Case, model: GAN) -> None:
+        super().__init__()
+        self.case = case
+        self.inner = model  # for the loss helpers' gp_weight
+        self.generator = model.generator
+        self.discriminator = model.discriminator
+        self.latent_dim = model.latent_dim
+        self.d_steps = model.d_steps
+        self.automatic_optimization = False
+
+    def forward(self, z):
+        return self.generator(z)
+
+    def configure_optimizers(self):
+        return self.inner.configure_optimizers()
+
+    def training_step(self, batch, batch_idx):
+        imgs = real_samples(batch)
+        optimizer_g, optimizer_d = self.optimizers()
+
+        # sample noise (on the CPU, then copied to the data's device)
+        z = torch.randn(imgs.shape[0], self.latent_dim)
+        z = z.type_as(imgs)
+
+        # train generator
+        self.toggle_optimizer(optimizer_g)
+        g_loss = g_loss_term(self.case, self.discriminator(self(z)))
+        self.log("g_loss", g_loss, prog_bar=True)
+        self.manual_backward(g_loss)
+        optimizer_g.step()
+        optimizer_g.zero_grad()
+        self.untoggle_optimizer(optimizer_g)
+
+        # train discriminator
+        for _ in range(self.d_steps):
+            z = torch.randn(imgs.shape[0], self.latent_dim).type_as(imgs)
+            self.toggle_optimizer(optimizer_d)
+            fake = self(z).detach()
+            real_logits, fake_logits = self.discriminator(imgs), self.discriminator(fake)
+            d_loss = d_loss_terms(self.case, self.inner, imgs, fake, real_logits, fake_logits)
+            self.log("d_loss", d_loss, prog_bar=True)
+            self.manual_backward(d_loss)
+            optimizer_d.step()
+            optimizer_d.zero_grad()
+            self.untoggle_optimizer(optimizer_d)
+
+
+def run_example(case: Case, init_state: dict, device: torch.device, warmup: int, steps: int, log_dir: str):
+    model = case.make_model()
+    model.load_state_dict(init_state)
+    clock = Clock(warmup, steps, device)
+    make_trainer(device, clock, log_dir).fit(LightningExampleGAN(case, model), case.make_data())
+    return clock.seconds_per_step
+
+
+RUNNERS = {"a": run_ours, "b": run_plain, "c": run_example}
+
+
+# ------------------------------------------------------------------------------------------------- main
+def quiet() -> None:
+    warnings.filterwarnings("ignore")
+    for name in ("lightning", "lightning.pytorch", "lightning.fabric"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return (
+        f"{cpu}, {torch.get_num_threads()} torch thread(s), torch {torch.__version__}, "
+        f"lightning {lightning.__version__}, python {platform.python_version()}"
+    )
+
+
+def bench_case(key: str, device: torch.device, warmup: int, steps: int, repeats: int) -> dict:
+    case = CASES[key]
+    torch.manual_seed(0)
+    init_state = copy.deepcopy(case.make_model().state_dict())
+    times: dict[str, list[float]] = {k: [] for k in RUNNERS}
+    order = list(RUNNERS)
+    with tempfile.TemporaryDirectory() as log_dir:
+        for r in range(repeats):
+            for k in order[r % 3 :] + order[: r % 3]:  # rotate the order so no variant always goes first
+                torch.manual_seed(r)
+                times[k].append(RUNNERS[k](case, init_state, device, warmup, steps, f"{log_dir}/{k}{r}"))
+    med = {k: statistics.median(v) for k, v in times.items()}
+    paired = {
+        f"a/{k}": statistics.median(a / x for a, x in zip(times["a"], times[k], strict=True)) for k in "bc"
+    }
+    return {"case": case.name, "times": times, "median": med, "paired": paired}
+
+
+def print_table(results: list[dict], steps: int, warmup: int, repeats: int) -> None:
+    print(f"\nms per generator step: median of {repeats} alternated runs of {steps} steps after {warmup} warm-up")
+    print("| case | (a) ours | (b) plain loop | (c) Lightning example | a/b | a/c |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for res in results:
+        m = res["median"]
+        print(
+            f"| {res['case']} | {m['a'] * 1e3:.2f} | {m['b'] * 1e3:.2f} | {m['c'] * 1e3:.2f} "
+            f"| {m['a'] / m['b']:.3f} | {m['a'] / m['c']:.3f} |"
+        )
+    print("\nmedian of per-repeat ratios (each repeat's a, b, c ran back to back):")
+    for res in results:
+        print(f"  {res['case']}: a/b {res['paired']['a/b']:.3f}, a/c {res['paired']['a/c']:.3f}")
+
+
+# ------------------------------------------------------------------------------------- GPU throughput
+def gpu_throughput(steps: int, warmup: int, batch_size: int = 128) -> None:
+    """Images per second (real images consumed per second = batch size x generator steps per second) for
+    DCGAN-64 and WGAN-GP-64 on random 3x64x64 data already on the GPU, through our module and the Trainer,
+    with 32-true and bf16-mixed, with and without channels_last and torch.compile.
+
+    torch.compile wraps the generator and, for DCGAN, the discriminator; the WGAN-GP critic is left eager
+    because the gradient penalty's double backward is not supported by compiled graphs.
+    """
+    device = torch.device("cuda")
+    print(f"device: {torch.cuda.get_device_name(device)}; batch {batch_size}; torch {torch.__version__}")
+    data = torch.rand(8192, 3, 64, 64, device=device) * 2 - 1
+
+    class RandomImages:
+        data_shape = (3, 64, 64)
+
+        def __init__(self, channels_last: bool) -> None:
+            self.channels_last = channels_last
+
+        def train_dataloader(self):
+            x = data.contiguous(memory_format=torch.channels_last) if self.channels_last else data
+            return TensorBatchLoader(x, batch_size)
+
+    from lightning.pytorch import LightningDataModule
+
+    class RandomImagesModule(LightningDataModule):
+        def __init__(self, channels_last: bool) -> None:
+            super().__init__()
+            self.inner = RandomImages(channels_last)
+            self.data_shape = (3, 64, 64)
+
+        def train_dataloader(self):
+            return self.inner.train_dataloader()
+
+    makers = {
+        "DCGAN-64": lambda: DCGAN(data_shape=[3, 64, 64]),
+        "WGAN-GP-64": lambda: WGANGP(data_shape=[3, 64, 64], latent_dim=100),
+    }
+    print("| model | precision | channels_last | compile | images/s |")
+    print("|---|---|---|---|---:|")
+    for name, make in makers.items():
+        for precision in ("32-true", "bf16-mixed"):
+            for channels_last in (False, True):
+                for compiled in (False, True):
+                    torch.manual_seed(0)
+                    model = make()
+                    if channels_last:
+                        model = model.to(memory_format=torch.channels_last)
+                    if compiled:
+                        model.generator = torch.compile(model.generator)
+                        if name.startswith("DCGAN"):
+                            model.discriminator = torch.compile(model.discriminator)
+                    clock = Clock(warmup, steps, device)
+                    with tempfile.TemporaryDirectory() as log_dir:
+                        try:
+                            make_trainer(device, clock, log_dir, precision=precision).fit(
+                                model, RandomImagesModule(channels_last)
+                            )
+                            figure = f"{batch_size / clock.seconds_per_step:.0f}"
+                        except Exception as err:  # report and go on with the other settings
+                            figure = f"failed: {type(err).__name__}: {str(err)[:80]}"
+                    print(f"| {name} | {precision} | {channels_last} | {compiled} | {figure} |", flush=True)
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", nargs="+", default=list(CASES), choices=list(CASES))
+    parser.add_argument("--steps", type=int, default=60, help="timed generator steps per run")
+    parser.add_argument("--warmup", type=int, default=10, help="untimed generator steps at the start of a run")
+    parser.add_argument("--repeats", type=int, default=5, help="alternated runs of each of (a), (b), (c)")
+    parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (CPU runs)")
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--gpu-throughput", action="store_true", help="images/s for DCGAN-64, WGAN-GP-64")
+    args = parser.parse_args(argv)
+    quiet()
+    torch.set_num_threads(args.threads)
+    print(f"machine: {machine()}; device {args.device}")
+    if args.gpu_throughput:
+        if not torch.cuda.is_available():
+            raise SystemExit("--gpu-throughput needs CUDA; none is available on this machine")
+        gpu_throughput(args.steps, args.warmup)
+        return []
+    device = torch.device(args.device)
+    results = []
+    for key in args.cases:
+        results.append(bench_case(key, device, args.warmup, args.steps, args.repeats))
+        r = results[-1]
+        print(
+            f"{r['case']}: " + ", ".join(f"{k} {[round(t * 1e3, 2) for t in v]} ms" for k, v in r["times"].items()),
+            flush=True,
+        )
+    print_table(results, args.steps, args.warmup, args.repeats)
+    return results
+
+
+if __name__ == "__main__":
+    main()
