@@ -170,7 +170,7 @@ class GAN(LightningModule):
         self.trainer.strategy.optimizer_step(opt_d.optimizer, _do_nothing)
 
     @override
-    def training_step(self, batch, batch_idx: int) -> None:
+    def training_step(self, batch, batch_idx: int) -> dict[str, torch.Tensor]:
         real = real_samples(batch)
         opt_g, opt_d = self.optimizers()
         n = real.shape[0]
@@ -201,14 +201,33 @@ class GAN(LightningModule):
             self.manual_backward(g_loss)
             opt_g.step()
 
-        self.log_dict(
-            {"train/d_loss": d_loss, "train/g_loss": g_loss}, prog_bar=True, on_step=True, on_epoch=False
-        )
-        metrics = extra | self.step_metrics(real_logits.detach(), fake_logits.detach())
-        if metrics:
+        d_loss, g_loss = d_loss.detach(), g_loss.detach()
+        if self._step_metrics_are_logged():
             self.log_dict(
-                {f"train/{k}": v.detach() for k, v in metrics.items()}, on_step=True, on_epoch=False
+                {"train/d_loss": d_loss, "train/g_loss": g_loss}, prog_bar=True, on_step=True, on_epoch=False
             )
+            metrics = extra | self.step_metrics(real_logits.detach(), fake_logits.detach())
+            if metrics:
+                self.log_dict(
+                    {f"train/{k}": v.detach() for k, v in metrics.items()}, on_step=True, on_epoch=False
+                )
+        # Every step, for callbacks (``outputs`` of ``on_train_batch_end``): detached tensors, no host sync.
+        return {"d_loss": d_loss, "g_loss": g_loss}
+
+    # ----------------------------------------------------------------------------------------- speed
+    def _step_metrics_are_logged(self) -> bool:
+        """True on the batches whose step metrics reach the loggers: every ``log_every_n_steps`` batches.
+
+        ``self.log`` costs hundreds of microseconds of Python per call and the progress bar turns every logged tensor
+        into a float (a host sync on a GPU), so the losses are logged only where a logger writes them; the
+        progress bar shows the last logged values. Callbacks that need every step read ``outputs``.
+        """
+        trainer = self._trainer
+        if trainer is None:
+            return True
+        connector = getattr(trainer, "_logger_connector", None)
+        should_update = getattr(connector, "should_update_logs", None)
+        return True if should_update is None else bool(should_update)
 
     # -------------------------------------------------------------------------------------- checkpoints
     @override
