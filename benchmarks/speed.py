@@ -61,6 +61,8 @@ class Case:
     name: str
     make_model: Callable[[], GAN]
     make_data: Callable[[], object]
+    steps: int  # timed generator steps per run (about 3 s on one CPU thread)
+    warmup: int
     wasserstein: bool = False
 
 
@@ -69,17 +71,30 @@ CASES = {
         "DCGAN-32 digits (bs 64)",
         lambda: DCGAN(data_shape=[1, 32, 32], latent_dim=100, generator_width=32, discriminator_width=32),
         lambda: DigitsDataModule(image_size=32, batch_size=64),
+        steps=30,
+        warmup=5,
     ),
     "wgangp32-digits": Case(
         "WGAN-GP-32 digits (bs 64, 5 D steps)",
         lambda: WGANGP(data_shape=[1, 32, 32], latent_dim=100, generator_width=32, critic_width=32),
         lambda: DigitsDataModule(image_size=32, batch_size=64),
+        steps=6,
+        warmup=2,
         wasserstein=True,
     ),
     "vanilla-ring8": Case(
         "VanillaGAN MLP ring8 (bs 256)",
         lambda: VanillaGAN(data_shape=[2], latent_dim=16, hidden_dims=(256, 256, 256)),
         lambda: Toy2DDataModule("ring8", batch_size=256),
+        steps=100,
+        warmup=10,
+    ),
+    "overhead-tiny": Case(
+        "overhead probe: MLP width 8, bs 8 (not a target)",
+        lambda: VanillaGAN(data_shape=[2], latent_dim=4, hidden_dims=(8,)),
+        lambda: Toy2DDataModule("ring8", batch_size=8),
+        steps=500,
+        warmup=20,
     ),
 }
 
@@ -100,31 +115,39 @@ def g_loss_term(case: Case, fake_logits) -> torch.Tensor:
 
 # ------------------------------------------------------------------------------------------------ timing
 class Clock:
-    """Timestamps after batch ``warmup`` and after batch ``warmup + steps``; the run's seconds per batch."""
+    """Takes wall-clock and process-CPU timestamps after batch ``warmup`` and after batch ``warmup + steps``.
+
+    On a CPU run with one torch thread the process CPU time per step is the cost of a step, unaffected by other
+    processes that preempt this one on a shared machine; the wall-clock figure is reported beside it. On CUDA
+    the wall-clock figure (taken after ``torch.cuda.synchronize()``) is the one that counts.
+    """
 
     def __init__(self, warmup: int, steps: int, device: torch.device) -> None:
         self.warmup, self.steps, self.device = warmup, steps, device
         self.batches = 0
-        self.start = self.end = None
+        self.marks: list[tuple[float, float]] = []
+
+    def _mark(self) -> None:
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
+        self.marks.append((time.perf_counter(), time.process_time()))
 
     def tick(self) -> bool:
         """Call after each batch; True when the run has done ``warmup + steps`` batches."""
+        if self.batches == 0 and self.warmup == 0:
+            self._mark()
         self.batches += 1
         if self.batches in (self.warmup, self.warmup + self.steps):
-            if self.device.type == "cuda":
-                torch.cuda.synchronize(self.device)
-            now = time.perf_counter()
-            if self.batches == self.warmup:
-                self.start = now
-            else:
-                self.end = now
-        if self.warmup == 0 and self.start is None:
-            self.start = time.perf_counter()
+            self._mark()
         return self.batches >= self.warmup + self.steps
 
     @property
-    def seconds_per_step(self) -> float:
-        return (self.end - self.start) / self.steps
+    def wall_per_step(self) -> float:
+        return (self.marks[1][0] - self.marks[0][0]) / self.steps
+
+    @property
+    def cpu_per_step(self) -> float:
+        return (self.marks[1][1] - self.marks[0][1]) / self.steps
 
 
 class ClockCallback(Callback):
@@ -158,7 +181,7 @@ def run_ours(case: Case, init_state: dict, device: torch.device, warmup: int, st
     model.load_state_dict(init_state)
     clock = Clock(warmup, steps, device)
     make_trainer(device, clock, log_dir).fit(model, case.make_data())
-    return clock.seconds_per_step
+    return clock
 
 
 # ------------------------------------------------------------------------------------- (b) plain loop
@@ -172,7 +195,9 @@ def run_plain(case: Case, init_state: dict, device: torch.device, warmup: int, s
     epoch = [0]
     if isinstance(data, DigitsDataModule):
         data.setup()
-        loader = TensorBatchLoader(data.split["train"].to(device), data.batch_size, data.seed, epoch=lambda: epoch[0])
+        loader = TensorBatchLoader(
+            data.split["train"].to(device), data.batch_size, data.seed, epoch=lambda: epoch[0]
+        )
     else:
         loader = data.train_dataloader()
         loader.device = device
@@ -215,7 +240,7 @@ def run_plain(case: Case, init_state: dict, device: torch.device, warmup: int, s
                 break
         epoch[0] += 1
     writer.close()
-    return clock.seconds_per_step
+    return clock
 
 
 # ----------------------------------------------------------------------- (c) the Lightning example's way
@@ -274,7 +299,7 @@ def run_example(case: Case, init_state: dict, device: torch.device, warmup: int,
     model.load_state_dict(init_state)
     clock = Clock(warmup, steps, device)
     make_trainer(device, clock, log_dir).fit(LightningExampleGAN(case, model), case.make_data())
-    return clock.seconds_per_step
+    return clock
 
 
 RUNNERS = {"a": run_ours, "b": run_plain, "c": run_example}
@@ -300,37 +325,60 @@ def machine() -> str:
     )
 
 
-def bench_case(key: str, device: torch.device, warmup: int, steps: int, repeats: int) -> dict:
+def bench_case(key: str, device: torch.device, warmup: int | None, steps: int | None, repeats: int) -> dict:
+    """Runs (a), (b), (c) ``repeats`` times each, alternated; seconds per generator step for each clock."""
     case = CASES[key]
+    steps = steps or case.steps
+    warmup = case.warmup if warmup is None else warmup
     torch.manual_seed(0)
     init_state = copy.deepcopy(case.make_model().state_dict())
-    times: dict[str, list[float]] = {k: [] for k in RUNNERS}
+    times: dict[str, dict[str, list[float]]] = {
+        "cpu": {k: [] for k in RUNNERS},
+        "wall": {k: [] for k in RUNNERS},
+    }
     order = list(RUNNERS)
     with tempfile.TemporaryDirectory() as log_dir:
         for r in range(repeats):
             for k in order[r % 3 :] + order[: r % 3]:  # rotate the order so no variant always goes first
                 torch.manual_seed(r)
-                times[k].append(RUNNERS[k](case, init_state, device, warmup, steps, f"{log_dir}/{k}{r}"))
-    med = {k: statistics.median(v) for k, v in times.items()}
-    paired = {
-        f"a/{k}": statistics.median(a / x for a, x in zip(times["a"], times[k], strict=True)) for k in "bc"
-    }
-    return {"case": case.name, "times": times, "median": med, "paired": paired}
+                clock = RUNNERS[k](case, init_state, device, warmup, steps, f"{log_dir}/{k}{r}")
+                times["cpu"][k].append(clock.cpu_per_step)
+                times["wall"][k].append(clock.wall_per_step)
+    return {"key": key, "case": case.name, "times": times, "steps": steps, "warmup": warmup}
 
 
-def print_table(results: list[dict], steps: int, warmup: int, repeats: int) -> None:
-    print(f"\nms per generator step: median of {repeats} alternated runs of {steps} steps after {warmup} warm-up")
-    print("| case | (a) ours | (b) plain loop | (c) Lightning example | a/b | a/c |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for res in results:
-        m = res["median"]
+def summary(res: dict, clock: str) -> dict[str, float]:
+    """Medians per variant, ratios of the medians, and medians of the per-repeat (back-to-back) ratios."""
+    t = res["times"][clock]
+    med = {k: statistics.median(v) for k, v in t.items()}
+    out = {k: med[k] for k in RUNNERS}
+    for k in "bc":
+        out[f"a/{k}"] = med["a"] / med[k]
+        out[f"paired a/{k}"] = statistics.median(a / x for a, x in zip(t["a"], t[k], strict=True))
+    return out
+
+
+CLOCK_TITLES = {
+    "cpu": "process CPU time per generator step (the headline figure on CPU: unaffected by other processes)",
+    "wall": "wall-clock time per generator step",
+}
+
+
+def print_table(results: list[dict], repeats: int, clocks: tuple[str, ...]) -> None:
+    for clock in clocks:
+        print(f"\n{CLOCK_TITLES[clock]}, ms: median of {repeats} alternated runs")
         print(
-            f"| {res['case']} | {m['a'] * 1e3:.2f} | {m['b'] * 1e3:.2f} | {m['c'] * 1e3:.2f} "
-            f"| {m['a'] / m['b']:.3f} | {m['a'] / m['c']:.3f} |"
+            "| case | timed steps (warm-up) | (a) ours | (b) plain loop | (c) Lightning example "
+            "| a/b | a/c | a/b paired | a/c paired |"
         )
-    print("\nmedian of per-repeat ratios (each repeat's a, b, c ran back to back):")
-    for res in results:
-        print(f"  {res['case']}: a/b {res['paired']['a/b']:.3f}, a/c {res['paired']['a/c']:.3f}")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for res in results:
+            m = summary(res, clock)
+            print(
+                f"| {res['case']} | {res['steps']} ({res['warmup']}) | {m['a'] * 1e3:.2f} | {m['b'] * 1e3:.2f} "
+                f"| {m['c'] * 1e3:.2f} | {m['a/b']:.3f} | {m['a/c']:.3f} | {m['paired a/b']:.3f} "
+                f"| {m['paired a/c']:.3f} |"
+            )
 
 
 # ------------------------------------------------------------------------------------- GPU throughput
@@ -391,7 +439,7 @@ def gpu_throughput(steps: int, warmup: int, batch_size: int = 128) -> None:
                             make_trainer(device, clock, log_dir, precision=precision).fit(
                                 model, RandomImagesModule(channels_last)
                             )
-                            figure = f"{batch_size / clock.seconds_per_step:.0f}"
+                            figure = f"{batch_size / clock.wall_per_step:.0f}"
                         except Exception as err:  # report and go on with the other settings
                             figure = f"failed: {type(err).__name__}: {str(err)[:80]}"
                     print(f"| {name} | {precision} | {channels_last} | {compiled} | {figure} |", flush=True)
@@ -400,8 +448,8 @@ def gpu_throughput(steps: int, warmup: int, batch_size: int = 128) -> None:
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", nargs="+", default=list(CASES), choices=list(CASES))
-    parser.add_argument("--steps", type=int, default=60, help="timed generator steps per run")
-    parser.add_argument("--warmup", type=int, default=10, help="untimed generator steps at the start of a run")
+    parser.add_argument("--steps", type=int, help="timed generator steps per run (default: per case)")
+    parser.add_argument("--warmup", type=int, help="untimed generator steps at the start of a run (per case)")
     parser.add_argument("--repeats", type=int, default=5, help="alternated runs of each of (a), (b), (c)")
     parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (CPU runs)")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -413,18 +461,16 @@ def main(argv: list[str] | None = None) -> list[dict]:
     if args.gpu_throughput:
         if not torch.cuda.is_available():
             raise SystemExit("--gpu-throughput needs CUDA; none is available on this machine")
-        gpu_throughput(args.steps, args.warmup)
+        gpu_throughput(args.steps or 50, 10 if args.warmup is None else args.warmup)
         return []
     device = torch.device(args.device)
     results = []
     for key in args.cases:
         results.append(bench_case(key, device, args.warmup, args.steps, args.repeats))
-        r = results[-1]
-        print(
-            f"{r['case']}: " + ", ".join(f"{k} {[round(t * 1e3, 2) for t in v]} ms" for k, v in r["times"].items()),
-            flush=True,
-        )
-    print_table(results, args.steps, args.warmup, args.repeats)
+        for clock, t in results[-1]["times"].items():
+            runs = ", ".join(f"{k} {[round(x * 1e3, 1) for x in v]}" for k, v in t.items())
+            print(f"{results[-1]['case']} [{clock} ms]: {runs}", flush=True)
+    print_table(results, args.repeats, ("wall",) if device.type == "cuda" else ("cpu", "wall"))
     return results
 
 
