@@ -44,7 +44,7 @@ from dataclasses import dataclass
 
 import lightning
 import torch
-from lightning.pytorch import Callback, LightningModule, Trainer
+from lightning.pytorch import Callback, LightningDataModule, LightningModule, Trainer
 from lightning.pytorch.loggers import TensorBoardLogger
 from torch.utils.tensorboard import SummaryWriter
 
@@ -382,67 +382,77 @@ def print_table(results: list[dict], repeats: int, clocks: tuple[str, ...]) -> N
 
 
 # ------------------------------------------------------------------------------------- GPU throughput
-def gpu_throughput(steps: int, warmup: int, batch_size: int = 128) -> None:
-    """Images per second (real images consumed per second = batch size x generator steps per second) for
-    DCGAN-64 and WGAN-GP-64 on random 3x64x64 data already on the GPU, through our module and the Trainer,
-    with 32-true and bf16-mixed, with and without channels_last and torch.compile.
+class RandomImagesDataModule(LightningDataModule):
+    """``count`` random ``3 x size x size`` images made on the training device (optionally channels_last)."""
 
-    torch.compile wraps the generator and, for DCGAN, the discriminator; the WGAN-GP critic is left eager
-    because the gradient penalty's double backward is not supported by compiled graphs.
+    def __init__(self, size: int, batch_size: int, channels_last: bool, count: int = 4096) -> None:
+        super().__init__()
+        self.size, self.batch_size, self.channels_last, self.count = size, batch_size, channels_last, count
+        self.data_shape = (3, size, size)
+
+    def train_dataloader(self) -> TensorBatchLoader:
+        device = self.trainer.strategy.root_device
+        data = torch.rand(self.count, 3, self.size, self.size, device=device) * 2 - 1
+        if self.channels_last:
+            data = data.contiguous(memory_format=torch.channels_last)
+        return TensorBatchLoader(data, self.batch_size)
+
+
+def throughput(
+    device: torch.device,
+    steps: int,
+    warmup: int,
+    batch_size: int = 128,
+    size: int = 64,
+    compile_options: tuple[bool, ...] = (False, True),
+) -> list[dict]:
+    """Images per second (real images consumed = batch size x generator steps per second) for DCGAN and WGAN-GP
+    at ``size`` on random data already on the device, through our module and the Trainer, with 32-true and
+    bf16-mixed, with and without channels_last and torch.compile. Made for a GPU (``--gpu-throughput``).
+
+    torch.compile wraps the generator and, for DCGAN, the discriminator; the WGAN-GP critic stays eager because
+    the gradient penalty's double backward is not supported by compiled graphs.
     """
-    device = torch.device("cuda")
-    print(f"device: {torch.cuda.get_device_name(device)}; batch {batch_size}; torch {torch.__version__}")
-    data = torch.rand(8192, 3, 64, 64, device=device) * 2 - 1
-
-    class RandomImages:
-        data_shape = (3, 64, 64)
-
-        def __init__(self, channels_last: bool) -> None:
-            self.channels_last = channels_last
-
-        def train_dataloader(self):
-            x = data.contiguous(memory_format=torch.channels_last) if self.channels_last else data
-            return TensorBatchLoader(x, batch_size)
-
-    from lightning.pytorch import LightningDataModule
-
-    class RandomImagesModule(LightningDataModule):
-        def __init__(self, channels_last: bool) -> None:
-            super().__init__()
-            self.inner = RandomImages(channels_last)
-            self.data_shape = (3, 64, 64)
-
-        def train_dataloader(self):
-            return self.inner.train_dataloader()
-
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else machine()
+    print(
+        f"device: {name}; batch {batch_size}; {steps} timed steps after {warmup}; torch {torch.__version__}"
+    )
     makers = {
-        "DCGAN-64": lambda: DCGAN(data_shape=[3, 64, 64]),
-        "WGAN-GP-64": lambda: WGANGP(data_shape=[3, 64, 64], latent_dim=100),
+        f"DCGAN-{size}": lambda: DCGAN(data_shape=[3, size, size]),
+        f"WGAN-GP-{size}": lambda: WGANGP(data_shape=[3, size, size], latent_dim=100),
     }
-    print("| model | precision | channels_last | compile | images/s |")
+    rows = []
+    print("| model | precision | channels_last | torch.compile | images/s |")
     print("|---|---|---|---|---:|")
-    for name, make in makers.items():
+    for model_name, make in makers.items():
         for precision in ("32-true", "bf16-mixed"):
             for channels_last in (False, True):
-                for compiled in (False, True):
+                for compiled in compile_options:
                     torch.manual_seed(0)
                     model = make()
                     if channels_last:
                         model = model.to(memory_format=torch.channels_last)
                     if compiled:
                         model.generator = torch.compile(model.generator)
-                        if name.startswith("DCGAN"):
+                        if model_name.startswith("DCGAN"):
                             model.discriminator = torch.compile(model.discriminator)
                     clock = Clock(warmup, steps, device)
+                    data = RandomImagesDataModule(size, batch_size, channels_last)
                     with tempfile.TemporaryDirectory() as log_dir:
                         try:
-                            make_trainer(device, clock, log_dir, precision=precision).fit(
-                                model, RandomImagesModule(channels_last)
-                            )
+                            make_trainer(device, clock, log_dir, precision=precision).fit(model, data)
                             figure = f"{batch_size / clock.wall_per_step:.0f}"
-                        except Exception as err:  # report and go on with the other settings
-                            figure = f"failed: {type(err).__name__}: {str(err)[:80]}"
-                    print(f"| {name} | {precision} | {channels_last} | {compiled} | {figure} |", flush=True)
+                        except Exception as err:  # report it and go on with the other settings
+                            figure = f"failed: {type(err).__name__}: {str(err)[:100]}"
+                    row = dict(
+                        model=model_name, precision=precision, channels_last=channels_last, compiled=compiled
+                    )
+                    rows.append(row | {"images_per_s": figure})
+                    print(
+                        f"| {model_name} | {precision} | {channels_last} | {compiled} | {figure} |",
+                        flush=True,
+                    )
+    return rows
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
@@ -454,16 +464,28 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (CPU runs)")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--gpu-throughput", action="store_true", help="images/s for DCGAN-64, WGAN-GP-64")
+    parser.add_argument("--size", type=int, default=64, help="image size of --gpu-throughput")
+    parser.add_argument("--batch-size", type=int, default=128, help="batch size of --gpu-throughput")
+    parser.add_argument("--no-compile", action="store_true", help="--gpu-throughput without torch.compile")
     args = parser.parse_args(argv)
     quiet()
     torch.set_num_threads(args.threads)
     print(f"machine: {machine()}; device {args.device}")
-    if args.gpu_throughput:
-        if not torch.cuda.is_available():
-            raise SystemExit("--gpu-throughput needs CUDA; none is available on this machine")
-        gpu_throughput(args.steps or 50, 10 if args.warmup is None else args.warmup)
-        return []
     device = torch.device(args.device)
+    if args.gpu_throughput:
+        if device.type != "cuda":
+            print(
+                "no CUDA device: these are not GPU figures (use this only to check that the code path runs)"
+            )
+        compile_options = (False,) if args.no_compile else (False, True)
+        return throughput(
+            device,
+            args.steps or 50,
+            10 if args.warmup is None else args.warmup,
+            args.batch_size,
+            args.size,
+            compile_options,
+        )
     results = []
     for key in args.cases:
         results.append(bench_case(key, device, args.warmup, args.steps, args.repeats))
