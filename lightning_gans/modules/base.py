@@ -203,31 +203,35 @@ class GAN(LightningModule):
 
         d_loss, g_loss = d_loss.detach(), g_loss.detach()
         if self._step_metrics_are_logged():
-            self.log_dict(
-                {"train/d_loss": d_loss, "train/g_loss": g_loss}, prog_bar=True, on_step=True, on_epoch=False
-            )
-            metrics = extra | self.step_metrics(real_logits.detach(), fake_logits.detach())
-            if metrics:
-                self.log_dict(
-                    {f"train/{k}": v.detach() for k, v in metrics.items()}, on_step=True, on_epoch=False
-                )
+            extra_metrics = extra | self.step_metrics(real_logits.detach(), fake_logits.detach())
+            self._log_step_metrics({"d_loss": d_loss, "g_loss": g_loss} | extra_metrics)
         # Every step, for callbacks (``outputs`` of ``on_train_batch_end``): detached tensors, no host sync.
-        return {"d_loss": d_loss, "g_loss": g_loss}
+        return {"d_loss": d_loss, "g_loss": g_loss} | {k: v.detach() for k, v in extra.items()}
 
     # ----------------------------------------------------------------------------------------- speed
     def _step_metrics_are_logged(self) -> bool:
         """True on the batches whose step metrics reach the loggers: every ``log_every_n_steps`` batches.
 
-        ``self.log`` costs hundreds of microseconds of Python per call and the progress bar turns every logged tensor
-        into a float (a host sync on a GPU), so the losses are logged only where a logger writes them; the
-        progress bar shows the last logged values. Callbacks that need every step read ``outputs``.
+        ``self.log`` costs hundreds of microseconds of Python per call, and a logger only writes step metrics
+        every ``log_every_n_steps`` batches, so the losses are logged on those batches only; the progress bar
+        shows the last logged values. Callbacks that need every step read ``outputs`` (see ``training_step``).
         """
         trainer = self._trainer
-        if trainer is None:
-            return True
-        connector = getattr(trainer, "_logger_connector", None)
-        should_update = getattr(connector, "should_update_logs", None)
-        return True if should_update is None else bool(should_update)
+        should_update = getattr(getattr(trainer, "_logger_connector", None), "should_update_logs", None)
+        return True if should_update is None else bool(should_update or trainer.fast_dev_run)
+
+    def _log_step_metrics(self, metrics: dict[str, torch.Tensor]) -> None:
+        """Logs ``train/<name>`` for each scalar; the two losses also go to the progress bar.
+
+        All values come to the host in one copy (one sync with the GPU per logging step). Logging host tensors
+        matters beyond that: Lightning turns every progress-bar metric into a Python float after *every* batch,
+        stale ones included, which for a GPU tensor is a host sync on every step.
+        """
+        values = torch.stack([v.detach().float().reshape(()) for v in metrics.values()]).cpu()
+        for name, value in zip(metrics, values, strict=True):
+            self.log(
+                f"train/{name}", value, prog_bar=name in ("d_loss", "g_loss"), on_step=True, on_epoch=False
+            )
 
     # -------------------------------------------------------------------------------------- checkpoints
     @override
