@@ -14,8 +14,9 @@ generation.
   saved in torch-fidelity's file format (the cost does not depend on the weights' values); pass
   ``--inception-weights`` to use the real file.
 
-Inception on a CPU costs about a quarter of a CPU-second per image, so a 10,000-sample run takes hours on two
-shared cores. With ``--inception-samples n`` (default 50) each Inception method is timed at ``n`` and ``2n``
+One torch thread by default: with more, idle OpenMP threads spin while a busy machine preempts their partner,
+which inflates the process CPU time (seen here: 3x). Inception on a CPU costs a tenth of a CPU-second or more per
+image, so a 10,000-sample run takes about half an hour of CPU per method. With ``--inception-samples n`` (default 50) each Inception method is timed at ``n`` and ``2n``
 images per side and the 10,000-sample figure is the straight line through those two points, evaluated at
 ``--samples`` generated + 1,437 real images: it is labelled "extrapolated". ``--inception-samples 0`` skips
 Inception; ``--inception-samples 10000`` measures it directly.
@@ -195,7 +196,9 @@ def main(argv: list[str] | None = None) -> dict:
     )
     parser.add_argument("--inception-weights", type=Path, help="torch-fidelity InceptionV3 weights file")
     parser.add_argument("--batch-size", type=int, default=100)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--threads", type=int, default=1, help="torch threads (1: CPU time is robust to load)"
+    )
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
     logging.getLogger("torch_fidelity").setLevel(logging.ERROR)
@@ -214,35 +217,42 @@ def main(argv: list[str] | None = None) -> dict:
     results["digits"] = res
     print(
         f"| {name} | {args.samples} vs {len(real)} | measured | {res['wall']:.2f} | {res['cpu']:.2f} "
-        f"| FID {res['fid']:.2f} |",
+        f"| FID {res['fid']:.4g} |",
         flush=True,
     )
 
     n = args.inception_samples
     if n <= 0:
         return results
+    n = max(n, 2)  # FID needs two images per side
     with tempfile.TemporaryDirectory() as tmp:
         weights = args.inception_weights or random_inception_weights(
             Path(tmp) / "weights-inception-random.pth"
         )
-        for label, fn in [
-            ("Inception via torchmetrics FrechetInceptionDistance", torchmetrics_inception_fid),
-            ("Inception via torch-fidelity calculate_metrics", torch_fidelity_fid),
-        ]:
-            if n >= args.samples:  # measured directly
-                res = fn(real, fake, weights, args.batch_size)
-                how, shown = "measured", res
-            else:
-                small = fn(real[:n], fake[:n], weights, args.batch_size)
-                large = fn(real[: 2 * n], fake[: 2 * n], weights, args.batch_size)
-                shown = linear_estimate(small, large, 2 * n, 4 * n, args.samples + len(real))
-                res = {"small": small, "large": large, "estimate": shown}
-                how = (
-                    f"extrapolated from {2 * n} and {4 * n} images ({shown['cpu_per_image']:.3f} CPU s/image)"
+        methods = {
+            "Inception via torchmetrics FrechetInceptionDistance": torchmetrics_inception_fid,
+            "Inception via torch-fidelity calculate_metrics": torch_fidelity_fid,
+        }
+        if n >= args.samples:  # measured directly
+            for label, fn in methods.items():
+                res = results[label] = fn(real, fake, weights, args.batch_size)
+                print(
+                    f"| {label} | {args.samples} vs {len(real)} | measured | {res['wall']:.0f} | {res['cpu']:.0f} "
+                    f"| FID {res['fid']:.4g} |",
+                    flush=True,
                 )
-            results[label] = res
+            return results
+        runs: dict[str, dict] = {label: {} for label in methods}
+        for size in (n, 2 * n):  # the two methods alternate, so drift on a shared machine hits both alike
+            for label, fn in methods.items():
+                runs[label][size] = fn(real[:size], fake[:size], weights, args.batch_size)
+        for label, by_size in runs.items():
+            est = linear_estimate(by_size[n], by_size[2 * n], 2 * n, 4 * n, args.samples + len(real))
+            results[label] = {"small": by_size[n], "large": by_size[2 * n], "estimate": est}
+            how = f"extrapolated from {2 * n} and {4 * n} images ({est['cpu_per_image']:.3f} CPU s/image)"
             print(
-                f"| {label} | {args.samples} vs {len(real)} | {how} | {shown['wall']:.0f} | {shown['cpu']:.0f} | |",
+                f"| {label} | {args.samples} vs {len(real)} | {how} | {est['wall']:.0f} | {est['cpu']:.0f} "
+                f"| FID at {4 * n} images: {by_size[2 * n]['fid']:.4g} |",
                 flush=True,
             )
     return results
