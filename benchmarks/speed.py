@@ -460,7 +460,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--cases", nargs="+", default=list(CASES), choices=list(CASES))
     parser.add_argument("--steps", type=int, help="timed generator steps per run (default: per case)")
     parser.add_argument("--warmup", type=int, help="untimed generator steps at the start of a run (per case)")
-    parser.add_argument("--repeats", type=int, default=5, help="alternated runs of each of (a), (b), (c)")
+    parser.add_argument("--repeats", type=int, default=7, help="alternated runs of each of (a), (b), (c)")
     parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (CPU runs)")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--gpu-throughput", action="store_true", help="images/s for DCGAN-64, WGAN-GP-64")
