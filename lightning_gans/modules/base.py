@@ -202,23 +202,29 @@ class GAN(LightningModule):
             opt_g.step()
 
         d_loss, g_loss = d_loss.detach(), g_loss.detach()
-        if self._step_metrics_are_logged():
+        if self._step_metrics_are_logged(batch_idx):
             extra_metrics = extra | self.step_metrics(real_logits.detach(), fake_logits.detach())
             self._log_step_metrics({"d_loss": d_loss, "g_loss": g_loss} | extra_metrics)
         # Every step, for callbacks (``outputs`` of ``on_train_batch_end``): detached tensors, no host sync.
         return {"d_loss": d_loss, "g_loss": g_loss} | {k: v.detach() for k, v in extra.items()}
 
     # ----------------------------------------------------------------------------------------- speed
-    def _step_metrics_are_logged(self) -> bool:
-        """True on the batches whose step metrics reach the loggers: every ``log_every_n_steps`` batches.
+    def _step_metrics_are_logged(self, batch_idx: int) -> bool:
+        """True on the batches whose step metrics someone reads: a logger writes them (every
+        ``log_every_n_steps`` batches), the progress bar redraws, or the epoch's first batch (so that
+        ``trainer.callback_metrics`` has every key from the start, e.g. for a ``ModelCheckpoint`` monitor).
 
-        ``self.log`` costs hundreds of microseconds of Python per call, and a logger only writes step metrics
-        every ``log_every_n_steps`` batches, so the losses are logged on those batches only; the progress bar
-        shows the last logged values. Callbacks that need every step read ``outputs`` (see ``training_step``).
+        ``self.log`` costs hundreds of microseconds of Python per call, so the other batches skip it; the
+        progress bar and ``callback_metrics`` keep the last logged values. Callbacks that need every step read
+        ``outputs`` (see ``training_step``).
         """
         trainer = self._trainer
         should_update = getattr(getattr(trainer, "_logger_connector", None), "should_update_logs", None)
-        return True if should_update is None else bool(should_update or trainer.fast_dev_run)
+        if should_update is None or should_update or trainer.fast_dev_run or batch_idx == 0:
+            return True
+        bar = trainer.progress_bar_callback
+        refresh_rate = getattr(bar, "refresh_rate", 0) if bar is not None and bar.is_enabled else 0
+        return refresh_rate > 0 and (batch_idx + 1) % refresh_rate == 0
 
     def _log_step_metrics(self, metrics: dict[str, torch.Tensor]) -> None:
         """Logs ``train/<name>`` for each scalar; the two losses also go to the progress bar.

@@ -5,6 +5,7 @@ import csv
 import pytest
 import torch
 from lightning.pytorch import Callback, Trainer
+from lightning.pytorch.callbacks import TQDMProgressBar
 from lightning.pytorch.loggers import CSVLogger
 
 from lightning_gans import WGANGP, Toy2DDataModule, VanillaGAN
@@ -18,16 +19,16 @@ class RecordOutputs(Callback):
         self.outputs.append(outputs)
 
 
-def fit(model, tmp_path, steps: int, every: int, accelerator: str = "cpu"):
+def fit(model, tmp_path, steps: int, every: int, accelerator: str = "cpu", bar=None):
     record = RecordOutputs()
     trainer = Trainer(
         accelerator=accelerator,
         max_steps=steps,
         log_every_n_steps=every,
         logger=CSVLogger(tmp_path),
-        callbacks=[record],
+        callbacks=[record] + ([bar] if bar else []),
         enable_checkpointing=False,
-        enable_progress_bar=False,
+        enable_progress_bar=bar is not None,
         enable_model_summary=False,
     )
     trainer.fit(model, Toy2DDataModule("ring8", batch_size=8, batches_per_epoch=50))
@@ -41,7 +42,7 @@ def test_step_metrics_are_logged_on_logging_steps_only(tmp_path, monkeypatch):
     monkeypatch.setattr(model, "log", lambda name, *a, **k: calls.append(name) or log(name, *a, **k))
     trainer, record = fit(model, tmp_path, steps=7, every=3)
 
-    assert calls == ["train/d_loss", "train/g_loss"] * 2  # batches 3 and 6 of 7
+    assert calls == ["train/d_loss", "train/g_loss"] * 3  # batches 1 (the epoch's first), 3 and 6 of 7
     with open(next(tmp_path.rglob("metrics.csv"))) as f:
         rows = [r for r in csv.DictReader(f) if r.get("train/d_loss")]
     assert [int(r["step"]) for r in rows] == [2, 5]
@@ -51,6 +52,15 @@ def test_step_metrics_are_logged_on_logging_steps_only(tmp_path, monkeypatch):
     for out in record.outputs:
         assert set(out) == {"d_loss", "g_loss"}
         assert all(not v.requires_grad and torch.isfinite(v) for v in out.values())
+
+
+def test_step_metrics_are_logged_when_the_progress_bar_redraws(tmp_path, monkeypatch):
+    model = VanillaGAN(hidden_dims=(8,))
+    calls = []
+    log = model.log
+    monkeypatch.setattr(model, "log", lambda name, *a, **k: calls.append(name) or log(name, *a, **k))
+    fit(model, tmp_path, steps=5, every=50, bar=TQDMProgressBar(refresh_rate=2))
+    assert calls == ["train/d_loss", "train/g_loss"] * 3  # batches 1, 2 and 4 of 5
 
 
 def test_wgan_gp_outputs_and_logs_carry_the_penalty(tmp_path):
