@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> dict:
     warnings.filterwarnings("ignore")
     logging.getLogger("torch_fidelity").setLevel(logging.ERROR)
     torch.set_num_threads(args.threads)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; times: wall s / process CPU s")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} torch thread(s)")
 
     real = to_uint8(load_digits_split(32)["train"])
     torch.manual_seed(0)
@@ -212,6 +212,8 @@ def main(argv: list[str] | None = None) -> dict:
         fake = torch.cat([to_uint8(generator(torch.randn(500, 100))) for _ in range(-(-args.samples // 500))])
     fake = fake[: args.samples]
     results: dict = {}
+    print("| features | generated vs real | how | wall s | process CPU s | value |")
+    print("|---|---|---|---:|---:|---|")
 
     name, res = digits_fid(real, fake, args.batch_size)
     results["digits"] = res
