@@ -14,10 +14,13 @@ alternately (the order rotates every repeat) so that drift on a shared machine h
       on every step, ``optimizer.step()`` for both networks. The example's per-step image-grid logging is
       left out (it would only make (c) slower).
 
-Steady state only: a callback (or the loop itself) takes a timestamp after each batch; a run's figure is
-``(t[warmup + steps] - t[warmup]) / steps``, i.e. it excludes Trainer construction, the first ``warmup``
-batches and teardown, and includes everything between batches (data, hooks, logging, epoch ends). On CUDA
-the two timestamps are taken after ``torch.cuda.synchronize()``.
+Steady state only: a callback (or the loop itself) counts batches and takes timestamps after batch ``warmup``
+and after batch ``warmup + steps``; a run's figure is their difference over ``steps``, i.e. it excludes Trainer
+construction, the first ``warmup`` batches and teardown, and includes everything between batches (data, hooks,
+logging, epoch ends). Each timestamp has two clocks: wall-clock and process CPU time. On a CPU with one torch
+thread (the default here) CPU time is the headline figure, because other processes on a shared machine do not
+inflate it; on CUDA the wall-clock figure counts, taken after ``torch.cuda.synchronize()``. Figures are medians
+over the repeats; "paired" ratios are medians of each repeat's own ratio.
 
 (a) and (c) run with the Trainer's default logger (TensorBoard, ``log_every_n_steps=50``), no progress bar,
 no checkpointing; (b) writes the same scalars to a TensorBoard ``SummaryWriter`` every 50 steps.
