@@ -53,3 +53,13 @@ def test_gpu_throughput_code_path_runs_on_cpu(capsys, restore_threads):
     assert len(rows) == 8
     assert all(not str(row["images_per_s"]).startswith("failed") for row in rows)
     assert "not GPU figures" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_fid_cost_inception_path_runs(capsys, restore_threads):
+    fid_cost = load("fid_cost")
+    results = fid_cost.main(["--samples", "20", "--inception-samples", "2", "--batch-size", "10"])
+    tm = results["Inception via torchmetrics FrechetInceptionDistance"]
+    tf = results["Inception via torch-fidelity calculate_metrics"]
+    assert tm["large"]["fid"] == pytest.approx(tf["large"]["fid"], rel=1e-3, abs=1e-6)
+    assert "extrapolated from 4 and 8 images" in capsys.readouterr().out
