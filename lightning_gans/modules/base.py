@@ -124,7 +124,7 @@ class GAN(LightningModule):
         return {}
 
     def step_metrics(self, real_logits: torch.Tensor, fake_logits: torch.Tensor) -> dict[str, torch.Tensor]:
-        """Extra scalars logged under ``train/`` after each batch, from the last discriminator step's outputs."""
+        """Extra scalars logged under ``train/`` on logged batches, from the last discriminator step's outputs."""
         return {}
 
     # ---------------------------------------------------------------------------------------- generation
