@@ -7,7 +7,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 PY := .venv/bin/python
 DEMO_ARGS ?=
 
-.PHONY: install demo test test-fast test-slow lint format bench clean
+.PHONY: install demo test test-fast test-slow lint format bench bench-speed clean
 
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv .tools && .tools/bin/pip install --quiet uv
@@ -37,6 +37,15 @@ lint: install
 format: install
 	.venv/bin/ruff format lightning_gans tests benchmarks
 	.venv/bin/ruff check --fix lightning_gans tests benchmarks
+
+## Every benchmark: speed, then quality when benchmarks/quality.py exists (target bench-quality).
+bench: bench-speed
+	@if [ -f benchmarks/quality.py ]; then $(MAKE) --no-print-directory bench-quality; fi
+
+## Speed (docs/BENCHMARKS.md, "Speed"): ours vs a plain loop vs the Lightning example, then the FID cost.
+bench-speed: install
+	$(PY) benchmarks/speed.py
+	$(PY) benchmarks/fid_cost.py
 
 clean:
 	rm -rf .venv .tools runs

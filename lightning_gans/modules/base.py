@@ -179,7 +179,7 @@ class GAN(LightningModule):
         return {}
 
     def step_metrics(self, real_logits: torch.Tensor, fake_logits: torch.Tensor) -> dict[str, torch.Tensor]:
-        """Extra scalars logged under ``train/`` after each batch, from the last discriminator step's outputs."""
+        """Extra scalars logged under ``train/`` on logged batches, from the last discriminator step's outputs."""
         return {}
 
     # ---------------------------------------------------------------------------------------- generation
@@ -225,7 +225,7 @@ class GAN(LightningModule):
         self.trainer.strategy.optimizer_step(opt_d.optimizer, _do_nothing)
 
     @override
-    def training_step(self, batch, batch_idx: int) -> None:
+    def training_step(self, batch, batch_idx: int) -> dict[str, torch.Tensor]:
         real = real_samples(batch)
         opt_g, opt_d = self.optimizers()
         n = real.shape[0]
@@ -261,13 +261,42 @@ class GAN(LightningModule):
             opt_g.step()
         self._update_generator_ema()
 
-        self.log_dict(
-            {"train/d_loss": d_loss, "train/g_loss": g_loss}, prog_bar=True, on_step=True, on_epoch=False
-        )
-        metrics = extra | self.step_metrics(real_logits.detach(), fake_logits.detach())
-        if metrics:
-            self.log_dict(
-                {f"train/{k}": v.detach() for k, v in metrics.items()}, on_step=True, on_epoch=False
+        d_loss, g_loss = d_loss.detach(), g_loss.detach()
+        if self._step_metrics_are_logged(batch_idx):
+            extra_metrics = extra | self.step_metrics(real_logits.detach(), fake_logits.detach())
+            self._log_step_metrics({"d_loss": d_loss, "g_loss": g_loss} | extra_metrics)
+        # Every step, for callbacks (``outputs`` of ``on_train_batch_end``): detached tensors, no host sync.
+        return {"d_loss": d_loss, "g_loss": g_loss} | {k: v.detach() for k, v in extra.items()}
+
+    # ----------------------------------------------------------------------------------------- speed
+    def _step_metrics_are_logged(self, batch_idx: int) -> bool:
+        """True on the batches whose step metrics someone reads: a logger writes them (every
+        ``log_every_n_steps`` batches), the progress bar redraws, or the epoch's first batch (so that
+        ``trainer.callback_metrics`` has every key from the start, e.g. for a ``ModelCheckpoint`` monitor).
+
+        ``self.log`` costs hundreds of microseconds of Python per call, so the other batches skip it; the
+        progress bar and ``callback_metrics`` keep the last logged values. Callbacks that need every step read
+        ``outputs`` (see ``training_step``).
+        """
+        trainer = self._trainer
+        should_update = getattr(getattr(trainer, "_logger_connector", None), "should_update_logs", None)
+        if should_update is None or should_update or trainer.fast_dev_run or batch_idx == 0:
+            return True
+        bar = trainer.progress_bar_callback
+        refresh_rate = getattr(bar, "refresh_rate", 0) if bar is not None and bar.is_enabled else 0
+        return refresh_rate > 0 and (batch_idx + 1) % refresh_rate == 0
+
+    def _log_step_metrics(self, metrics: dict[str, torch.Tensor]) -> None:
+        """Logs ``train/<name>`` for each scalar; the two losses also go to the progress bar.
+
+        All values come to the host in one copy (one sync with the GPU per logging step). Logging host tensors
+        matters beyond that: Lightning turns every progress-bar metric into a Python float after *every* batch,
+        stale ones included, which for a GPU tensor is a host sync on every step.
+        """
+        values = torch.stack([v.detach().float().reshape(()) for v in metrics.values()]).cpu()
+        for name, value in zip(metrics, values, strict=True):
+            self.log(
+                f"train/{name}", value, prog_bar=name in ("d_loss", "g_loss"), on_step=True, on_epoch=False
             )
 
     def _loss_is_finite(self, network: str, loss: torch.Tensor) -> bool:
