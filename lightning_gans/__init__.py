@@ -4,7 +4,7 @@ Public API: the modules (``GAN``, ``VanillaGAN``, ``DCGAN``, ``WGANGP``), the da
 sample-grid callback. Networks live in ``lightning_gans.nets``, losses in ``lightning_gans.losses``.
 """
 
-from lightning_gans.callbacks import SampleGrid
+from lightning_gans.callbacks import Evaluation, SampleGrid
 from lightning_gans.data import (
     CelebADataModule,
     CIFAR10DataModule,
@@ -23,6 +23,7 @@ __all__ = [
     "WGANGP",
     "CelebADataModule",
     "DigitsDataModule",
+    "Evaluation",
     "FashionMNISTDataModule",
     "ImageFolderDataModule",
     "MNISTDataModule",

@@ -1,5 +1,18 @@
-"""Sample-quality metrics."""
+"""Sample-quality metrics: 2-D mode coverage, FID/KID/IS over torchmetrics, the digits feature network."""
 
+from lightning_gans.metrics.digits_net import DigitsClassifier, load_digits_classifier
+from lightning_gans.metrics.evaluator import DataSpec, Evaluator, data_spec
+from lightning_gans.metrics.image import INCEPTION_WEIGHTS_ENV, ImageMetrics, InceptionFeatures
 from lightning_gans.metrics.modes import mode_coverage
 
-__all__ = ["mode_coverage"]
+__all__ = [
+    "INCEPTION_WEIGHTS_ENV",
+    "DataSpec",
+    "DigitsClassifier",
+    "Evaluator",
+    "ImageMetrics",
+    "InceptionFeatures",
+    "data_spec",
+    "load_digits_classifier",
+    "mode_coverage",
+]

@@ -1,0 +1,174 @@
+"""Periodic evaluation during training: FID/KID/class KL for images, modes/hq/reverse KL for 2-D toys.
+
+Every ``every_n_steps`` generator steps (``trainer.global_step`` counts generator updates) and at the end of
+training, ``Evaluation`` samples ``num_samples`` points with ``pl_module.sample`` (eval mode, EMA weights when the
+module has them) and logs ``val/<metric>`` to every attached logger.
+
+Design notes:
+
+- The metric objects (and the Inception or digits network inside them) live on this callback, not on the
+  LightningModule, so they never enter the module's ``state_dict`` or a checkpoint. The callback's own checkpoint
+  state is the data description and the metric history (plain numbers).
+- Real statistics are computed at the first evaluation and reused for the whole run.
+- Only global rank zero evaluates (``sync_on_compute=False``); other ranks skip it, so an evaluation costs one
+  process's time and never waits on a collective. The values go to the loggers (which write on rank zero only)
+  and to ``trainer.callback_metrics`` on rank zero.
+- Metrics are written with ``logger.log_metrics(..., step=global_step)`` rather than ``pl_module.log``: they are
+  not per-batch values, ``log_every_n_steps`` must not drop them, and ``on_train_end`` does not allow ``log``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+from lightning.pytorch import Callback, LightningModule, Trainer
+from lightning.pytorch.utilities import rank_zero_info
+from typing_extensions import override
+
+from lightning_gans.metrics.evaluator import Evaluator, data_spec, format_metrics
+
+
+class Evaluation(Callback):
+    """Evaluates the generator every ``every_n_steps`` generator steps and at the end of training.
+
+    Args:
+        every_n_steps: cadence in generator steps (0 = only at the end).
+        num_samples: generated samples per evaluation (2,500 = PacGAN protocol; FID wants >= 2,048).
+        metrics: metric names; default per data: digits ``fid kid class_kl classes``, toys ``modes hq
+            reverse_kl``, other images ``fid kid`` (add ``is`` for the Inception Score).
+        feature_network: ``"auto"`` (digits network for the digits, Inception otherwise), ``"inception"``,
+            ``"digits"``.
+        inception_weights: local torch-fidelity Inception weights file (else ``$LIGHTNING_GANS_INCEPTION_WEIGHTS``,
+            else downloaded once).
+        antialias: Inception resize; False = torch-fidelity's (comparable with published FIDs).
+        inception_feature_dim: Inception layer for FID/KID (2048 = the standard FID).
+        num_real: real images for the statistics of non-digits image data.
+        real_split: digits split to compare with (``train`` or ``test``).
+        batch_size: samples generated and scored at a time.
+        seed: noise seed of the evaluation samples (the same noise at every evaluation).
+        at_end: also evaluate when training ends, and print the final metrics.
+        prefix: log key prefix.
+    """
+
+    def __init__(
+        self,
+        every_n_steps: int = 1000,
+        num_samples: int = 2500,
+        metrics: Sequence[str] | None = None,
+        feature_network: str = "auto",
+        inception_weights: str | None = None,
+        antialias: bool = False,
+        inception_feature_dim: int = 2048,
+        num_real: int = 10000,
+        real_split: str = "train",
+        batch_size: int = 250,
+        seed: int = 0,
+        at_end: bool = True,
+        prefix: str = "val/",
+    ) -> None:
+        if every_n_steps < 0 or num_samples < 2:
+            raise ValueError("every_n_steps must be >= 0 and num_samples >= 2")
+        self.every_n_steps = every_n_steps
+        self.num_samples = num_samples
+        self.metrics = list(metrics) if metrics else None
+        self.feature_network = feature_network
+        self.inception_weights = inception_weights
+        self.antialias = antialias
+        self.inception_feature_dim = inception_feature_dim
+        self.num_real = num_real
+        self.real_split = real_split
+        self.batch_size = batch_size
+        self.seed = seed
+        self.at_end = at_end
+        self.prefix = prefix
+        self.evaluator: Evaluator | None = None
+        self.history: list[dict[str, Any]] = []
+        self._last_step: int | None = None
+
+    # ------------------------------------------------------------------------------------------ running
+    def build_evaluator(self, trainer: Trainer) -> Evaluator:
+        if self.evaluator is None:
+            if trainer.datamodule is None:
+                raise ValueError("Evaluation needs the run's data module (trainer.fit(model, datamodule=...))")
+            self.evaluator = Evaluator(
+                data_spec(trainer.datamodule),
+                metrics=self.metrics,
+                feature_network=self.feature_network,
+                num_samples=self.num_samples,
+                num_real=self.num_real,
+                real_split=self.real_split,
+                inception_weights=self.inception_weights,
+                antialias=self.antialias,
+                inception_feature_dim=self.inception_feature_dim,
+                batch_size=self.batch_size,
+                seed=self.seed,
+            )
+        return self.evaluator
+
+    @property
+    def last(self) -> dict[str, float] | None:
+        """The metrics of the latest evaluation (without the step)."""
+        return {k: v for k, v in self.history[-1].items() if k != "step"} if self.history else None
+
+    def evaluate(self, trainer: Trainer, pl_module: LightningModule) -> dict[str, float] | None:
+        """Evaluates now (rank zero), logs ``val/*`` to every logger; returns the metrics (None on other ranks)."""
+        step = trainer.global_step
+        self._last_step = step
+        if not trainer.is_global_zero:
+            return None
+        results = self.build_evaluator(trainer).evaluate(pl_module)
+        self.history.append({"step": step, **results})
+        logged = {f"{self.prefix}{k}": float(v) for k, v in results.items()}
+        for logger in trainer.loggers:
+            logger.log_metrics(logged, step=step)
+        trainer.callback_metrics.update({k: torch.tensor(v) for k, v in logged.items()})
+        return results
+
+    @override
+    def on_train_batch_end(
+        self, trainer: Trainer, pl_module: LightningModule, outputs, batch, batch_idx: int
+    ) -> None:
+        step = trainer.global_step
+        if self.every_n_steps and step % self.every_n_steps == 0 and step != self._last_step:
+            self.evaluate(trainer, pl_module)
+
+    @override
+    def on_train_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        if not self.at_end:
+            return
+        if trainer.global_step != self._last_step:
+            self.evaluate(trainer, pl_module)
+        if trainer.is_global_zero and self.history and self.evaluator is not None:
+            protocol = "; ".join(f"{k}: {v}" for k, v in self.evaluator.protocol().items())
+            rank_zero_info(
+                f"Final metrics at step {self.history[-1]['step']}: {format_metrics(self.last)}\n"
+                f"  protocol: {protocol}"
+            )
+
+    # ------------------------------------------------------------------------------------- checkpoints
+    @override
+    def state_dict(self) -> dict[str, Any]:
+        # plain numbers only: the feature networks stay out of checkpoints
+        state: dict[str, Any] = {"history": self.history}
+        if self.evaluator is not None:
+            state["data"] = self.evaluator.spec.as_dict()
+        return state
+
+    @override
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        self.history = list(state_dict.get("history", []))
+        if self.history:
+            self._last_step = self.history[-1]["step"]
+
+
+def evaluation_data(checkpoint: dict) -> dict | None:
+    """The data description an ``Evaluation`` callback stored in a checkpoint dict, if any."""
+    for key, value in checkpoint.get("callbacks", {}).items():
+        if str(key).startswith("Evaluation") and isinstance(value, dict) and "data" in value:
+            return value["data"]
+    return None
+
+
+__all__ = ["Evaluation", "evaluation_data"]

@@ -1,0 +1,245 @@
+"""One evaluation protocol for a data set: which metrics, which feature network, which real split, how many samples.
+
+Used by the ``Evaluation`` callback during training, by ``lightning-gans evaluate`` and by
+``benchmarks/quality.py``, so the three report the same numbers for the same generator.
+
+Data kinds:
+
+- ``toy`` (``ring8``/``grid25``): ``modes``, ``hq``, ``reverse_kl`` of 2,500 samples (PacGAN protocol).
+- ``digits``: FID/KID in the digits network's features against the digits **train** split (1,437 images), and the
+  class histogram of the samples: ``class_kl`` (KL to uniform), ``classes``. The real baseline is
+  ``real_baseline()``: the same metrics of the test split (360 images) against the train split.
+- ``images`` (any other data module): Inception FID/KID (optionally IS) against ``num_real`` images of the data
+  module's training loader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+
+from lightning_gans.metrics.image import ImageMetrics
+from lightning_gans.metrics.modes import mode_coverage
+
+TOY_METRICS = ("modes", "hq", "reverse_kl")
+DEFAULT_METRICS = {
+    "toy": list(TOY_METRICS),
+    "digits": ["fid", "kid", "class_kl", "classes"],
+    "images": ["fid", "kid"],
+}
+
+
+@dataclass
+class DataSpec:
+    """What the real data are: ``kind`` ``toy``/``digits``/``images``, a ``name`` and, for images, the size."""
+
+    kind: str
+    name: str
+    image_size: int | None = None
+    real_images: Callable[[int], torch.Tensor] | None = field(default=None, repr=False)
+    """For ``images``: ``n -> (n, C, H, W)`` real images in [-1, 1] from the data module."""
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "name": self.name, "image_size": self.image_size}
+
+
+def data_spec(datamodule) -> DataSpec:
+    """Recognises the library's data modules; anything else is ``images`` read from its train loader."""
+    from lightning_gans.data.digits import DigitsDataModule
+    from lightning_gans.data.toy2d import Toy2DDataModule
+
+    if isinstance(datamodule, Toy2DDataModule):
+        return DataSpec("toy", datamodule.name)
+    if isinstance(datamodule, DigitsDataModule):
+        return DataSpec("digits", "digits", datamodule.image_size)
+    shape = getattr(datamodule, "data_shape", None)
+    return DataSpec(
+        "images",
+        type(datamodule).__name__,
+        int(shape[-1]) if shape else None,
+        real_images=lambda n: loader_images(datamodule, n),
+    )
+
+
+def loader_images(datamodule, n: int) -> torch.Tensor:
+    """The first ``n`` images of ``datamodule.train_dataloader()`` (labels dropped)."""
+    from lightning_gans.modules.base import real_samples
+
+    batches, have = [], 0
+    for batch in datamodule.train_dataloader():
+        images = real_samples(batch).detach().cpu()
+        batches.append(images)
+        have += images.shape[0]
+        if have >= n:
+            break
+    if not batches:
+        raise ValueError(f"{type(datamodule).__name__} gave no training images to compute real statistics from")
+    return torch.cat(batches)[:n]
+
+
+class Evaluator:
+    """Computes the protocol's metrics for a generator; real statistics are computed once and reused.
+
+    Args:
+        spec: the data (``data_spec(datamodule)``).
+        metrics: metric names (default per kind: see ``DEFAULT_METRICS``).
+        feature_network: ``"auto"`` (digits network for digits, Inception otherwise), ``"inception"``, ``"digits"``.
+        num_samples: generated samples per evaluation (2,500 in the PacGAN protocol; >= 2,048 for a meaningful FID).
+        num_real: real images for ``images`` data (digits always use the whole split).
+        real_split: digits split the samples are compared with: ``"train"`` (default) or ``"test"``.
+        inception_weights, antialias, inception_feature_dim: see ``ImageMetrics``.
+        batch_size: samples generated and scored at a time.
+        seed: seed of the generator's noise, so evaluations of one model are repeatable; the training RNG
+            stream is left untouched.
+    """
+
+    def __init__(
+        self,
+        spec: DataSpec,
+        metrics: Sequence[str] | None = None,
+        feature_network: str = "auto",
+        num_samples: int = 2500,
+        num_real: int = 10000,
+        real_split: str = "train",
+        inception_weights: str | Path | None = None,
+        antialias: bool = False,
+        inception_feature_dim: int = 2048,
+        batch_size: int = 250,
+        seed: int = 0,
+    ) -> None:
+        if spec.kind not in DEFAULT_METRICS:
+            raise ValueError(f"unknown data kind {spec.kind!r}")
+        self.spec = spec
+        self.metric_names = list(metrics) if metrics else list(DEFAULT_METRICS[spec.kind])
+        if spec.kind == "toy":
+            bad = sorted(set(self.metric_names) - set(TOY_METRICS))
+            if bad:
+                raise ValueError(f"metrics {bad} do not apply to 2-D data; choose from {list(TOY_METRICS)}")
+        elif set(self.metric_names) & set(TOY_METRICS):
+            raise ValueError(f"{sorted(set(self.metric_names) & set(TOY_METRICS))} only apply to 2-D toy data")
+        if real_split not in ("train", "test"):
+            raise ValueError(f"real_split must be 'train' or 'test', got {real_split!r}")
+        if feature_network == "auto":
+            feature_network = "digits" if spec.kind == "digits" else "inception"
+        self.feature_network = feature_network
+        self.num_samples = num_samples
+        self.num_real = num_real
+        self.real_split = real_split
+        self.batch_size = batch_size
+        self.seed = seed
+        self._image_kwargs = dict(
+            inception_weights=inception_weights,
+            antialias=antialias,
+            inception_feature_dim=inception_feature_dim,
+            batch_size=batch_size,
+            seed=seed,
+        )
+        self.image_metrics: ImageMetrics | None = None
+        self.num_real_used = 0
+
+    # ----------------------------------------------------------------------------------------- protocol
+    def real_description(self) -> str:
+        if self.spec.kind == "toy":
+            return f"{self.spec.name} mode centres (PacGAN protocol: hq = within 3 std of the nearest mode)"
+        if self.spec.kind == "digits":
+            return f"digits {self.real_split} split ({self.num_real_used or '?'} images, {self.spec.image_size}x{self.spec.image_size})"
+        return f"{self.num_real_used or self.num_real} training images of {self.spec.name}"
+
+    def protocol(self) -> dict[str, str]:
+        """The facts a reader needs beside the numbers."""
+        features = (
+            "none (2-D points)"
+            if self.spec.kind == "toy"
+            else (self.image_metrics.describe() if self.image_metrics is not None else self.feature_network)
+        )
+        return {
+            "data": self.spec.name,
+            "metrics": ", ".join(self.metric_names),
+            "feature network": features,
+            "generated samples": f"{self.num_samples} (noise seed {self.seed}, eval mode / EMA weights if any)",
+            "real reference": self.real_description(),
+        }
+
+    # ------------------------------------------------------------------------------------------ metrics
+    def _real_images(self) -> torch.Tensor:
+        if self.spec.kind == "digits":
+            from lightning_gans.data.digits import load_digits_split
+
+            return load_digits_split(self.spec.image_size or 32)[self.real_split]
+        if self.spec.real_images is None:
+            raise ValueError("no real images for this data")
+        return self.spec.real_images(self.num_real)
+
+    def _ensure_image_metrics(self, device: torch.device) -> ImageMetrics:
+        if self.image_metrics is None:
+            self.image_metrics = ImageMetrics(self.feature_network, self.metric_names, **self._image_kwargs)
+            self.image_metrics.to(device)
+            real = self._real_images()
+            self.image_metrics.update_real(real)
+            self.num_real_used = real.shape[0]
+        elif self.image_metrics.device != device:
+            self.image_metrics.to(device)
+        return self.image_metrics
+
+    def image_metrics_of(self, images: torch.Tensor | Sequence[torch.Tensor], device="cpu") -> dict[str, float]:
+        """The image metrics of given images (e.g. the digits test split for the real baseline)."""
+        metrics = self._ensure_image_metrics(torch.device(device))
+        metrics.reset()
+        metrics.update_fake(images)
+        result = metrics.compute()
+        metrics.reset()
+        return result
+
+    def real_baseline(self) -> dict[str, float]:
+        """Digits only: the metrics of the split not used as reference (test vs train by default)."""
+        if self.spec.kind != "digits":
+            raise ValueError("the real baseline is defined for the digits")
+        from lightning_gans.data.digits import load_digits_split
+
+        other = "test" if self.real_split == "train" else "train"
+        return self.image_metrics_of(load_digits_split(self.spec.image_size or 32)[other])
+
+    @torch.no_grad()
+    def generate(self, model, n: int) -> list[torch.Tensor]:
+        """``n`` samples of ``model.sample`` in batches, from seeded noise, leaving the global RNG as it was."""
+        device = model.device
+        devices = [device.index or 0] if device.type == "cuda" else []
+        batches = []
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(self.seed)
+            for start in range(0, n, self.batch_size):
+                batches.append(model.sample(min(self.batch_size, n - start)))
+        return batches
+
+    @torch.no_grad()
+    def evaluate(self, model) -> dict[str, float]:
+        """The metrics of ``num_samples`` samples of ``model`` (a ``GAN``: uses ``model.sample``)."""
+        batches = self.generate(model, self.num_samples)
+        if self.spec.kind == "toy":
+            from lightning_gans.data.toy2d import toy_modes
+
+            modes, std = toy_modes(self.spec.name)
+            result = mode_coverage(torch.cat(batches).cpu(), modes, std)
+            return {k: v for k, v in result.items() if k in self.metric_names}
+        metrics = self._ensure_image_metrics(model.device)
+        metrics.reset()
+        metrics.update_fake(batches)
+        result = metrics.compute()
+        metrics.reset()
+        return result
+
+
+def format_metrics(metrics: dict[str, float]) -> str:
+    """``fid=12.3 kid=0.0012 ...`` with sensible precision."""
+    parts = []
+    for key, value in metrics.items():
+        if isinstance(value, int):
+            parts.append(f"{key}={value}")
+        elif abs(value) >= 100 or value == 0:
+            parts.append(f"{key}={value:.1f}")
+        else:
+            parts.append(f"{key}={value:.4g}")
+    return " ".join(parts)
