@@ -5,6 +5,7 @@ lightning-gans fit --config configs/dcgan/digits.yaml --config configs/logger/wa
 lightning-gans fit --config configs/dcgan/digits.yaml --print_config
 lightning-gans sample --ckpt PATH --num 1000 --out DIR        (see lightning_gans/tools/sample.py)
 lightning-gans interpolate --ckpt PATH                          (see lightning_gans/tools/interpolate.py)
+lightning-gans evaluate --ckpt PATH [--num_samples 2500]         (see lightning_gans/tools/evaluate.py)
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from lightning_gans.modules.base import GAN
 TOOLS = {
     "sample": "lightning_gans.tools.sample",
     "interpolate": "lightning_gans.tools.interpolate",
+    "evaluate": "lightning_gans.tools.evaluate",
 }
 """Subcommands outside LightningCLI: name -> module with ``main(argv)``."""
 
@@ -98,7 +100,10 @@ def main(argv: list[str] | None = None) -> None:
             importlib.import_module(TOOLS[args[0]]).main(args[1:])
             return
         if args in ([], ["-h"], ["--help"]):
-            print("Generation tools: `lightning-gans sample --help`, `lightning-gans interpolate --help`.\n")
+            print(
+                "Generation tools: `lightning-gans sample --help`, `lightning-gans interpolate --help`; "
+                "metrics: `lightning-gans evaluate --help`.\n"
+            )
         GANCLI(args=argv)  # None: LightningCLI reads sys.argv itself (and warns when given both)
     except Exception as err:
         user_error = find_user_error(err)

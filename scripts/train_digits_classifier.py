@@ -27,7 +27,9 @@ def augment(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     scale = 0.9 + 0.2 * torch.rand(n, generator=generator)
     shift = (torch.rand(n, 2, generator=generator) * 2 - 1) * (2 / 16)
     cos, sin = angle.cos() / scale, angle.sin() / scale
-    theta = torch.stack([torch.stack([cos, -sin, shift[:, 0]], 1), torch.stack([sin, cos, shift[:, 1]], 1)], 1)
+    theta = torch.stack(
+        [torch.stack([cos, -sin, shift[:, 0]], 1), torch.stack([sin, cos, shift[:, 1]], 1)], 1
+    )
     grid = F.affine_grid(theta, list(images.shape), align_corners=False)
     # background is -1: shift to [0, 2] so zero padding means background
     out = F.grid_sample(images + 1, grid, mode="bilinear", padding_mode="zeros", align_corners=False) - 1
@@ -44,7 +46,9 @@ def accuracy(net: DigitsClassifier, images: torch.Tensor, labels: torch.Tensor) 
     return float((net(images).argmax(1) == labels).float().mean())
 
 
-def train(epochs: int = 40, seed: int = 0, batch_size: int = 64, lr: float = 2e-3) -> tuple[DigitsClassifier, dict]:
+def train(
+    epochs: int = 40, seed: int = 0, batch_size: int = 64, lr: float = 2e-3
+) -> tuple[DigitsClassifier, dict]:
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
     split = load_digits_split(32)

@@ -84,6 +84,9 @@ class Evaluation(Callback):
         self.at_end = at_end
         self.prefix = prefix
         self.evaluator: Evaluator | None = None
+        self.data: dict | None = (
+            None  # what the real data are; saved in checkpoints for `lightning-gans evaluate`
+        )
         self.history: list[dict[str, Any]] = []
         self._last_step: int | None = None
 
@@ -91,7 +94,9 @@ class Evaluation(Callback):
     def build_evaluator(self, trainer: Trainer) -> Evaluator:
         if self.evaluator is None:
             if trainer.datamodule is None:
-                raise ValueError("Evaluation needs the run's data module (trainer.fit(model, datamodule=...))")
+                raise ValueError(
+                    "Evaluation needs the run's data module (trainer.fit(model, datamodule=...))"
+                )
             self.evaluator = Evaluator(
                 data_spec(trainer.datamodule),
                 metrics=self.metrics,
@@ -127,6 +132,11 @@ class Evaluation(Callback):
         return results
 
     @override
+    def on_fit_start(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        if trainer.datamodule is not None:
+            self.data = data_spec(trainer.datamodule).as_dict()  # cheap: no networks are built here
+
+    @override
     def on_train_batch_end(
         self, trainer: Trainer, pl_module: LightningModule, outputs, batch, batch_idx: int
     ) -> None:
@@ -152,8 +162,8 @@ class Evaluation(Callback):
     def state_dict(self) -> dict[str, Any]:
         # plain numbers only: the feature networks stay out of checkpoints
         state: dict[str, Any] = {"history": self.history}
-        if self.evaluator is not None:
-            state["data"] = self.evaluator.spec.as_dict()
+        if self.data is not None:
+            state["data"] = self.data
         return state
 
     @override

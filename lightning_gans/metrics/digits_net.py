@@ -63,7 +63,9 @@ class DigitsClassifier(nn.Module):
         if images.shape[1] != 1:
             images = images.mean(dim=1, keepdim=True)
         if images.shape[-2:] != (INPUT_SIZE, INPUT_SIZE):
-            images = F.interpolate(images, size=(INPUT_SIZE, INPUT_SIZE), mode="bilinear", align_corners=False)
+            images = F.interpolate(
+                images, size=(INPUT_SIZE, INPUT_SIZE), mode="bilinear", align_corners=False
+            )
         return images.clamp(-1, 1)
 
     def features(self, images: torch.Tensor) -> torch.Tensor:

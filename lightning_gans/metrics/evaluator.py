@@ -76,7 +76,9 @@ def loader_images(datamodule, n: int) -> torch.Tensor:
         if have >= n:
             break
     if not batches:
-        raise ValueError(f"{type(datamodule).__name__} gave no training images to compute real statistics from")
+        raise ValueError(
+            f"{type(datamodule).__name__} gave no training images to compute real statistics from"
+        )
     return torch.cat(batches)[:n]
 
 
@@ -119,7 +121,9 @@ class Evaluator:
             if bad:
                 raise ValueError(f"metrics {bad} do not apply to 2-D data; choose from {list(TOY_METRICS)}")
         elif set(self.metric_names) & set(TOY_METRICS):
-            raise ValueError(f"{sorted(set(self.metric_names) & set(TOY_METRICS))} only apply to 2-D toy data")
+            raise ValueError(
+                f"{sorted(set(self.metric_names) & set(TOY_METRICS))} only apply to 2-D toy data"
+            )
         if real_split not in ("train", "test"):
             raise ValueError(f"real_split must be 'train' or 'test', got {real_split!r}")
         if feature_network == "auto":
@@ -184,7 +188,9 @@ class Evaluator:
             self.image_metrics.to(device)
         return self.image_metrics
 
-    def image_metrics_of(self, images: torch.Tensor | Sequence[torch.Tensor], device="cpu") -> dict[str, float]:
+    def image_metrics_of(
+        self, images: torch.Tensor | Sequence[torch.Tensor], device="cpu"
+    ) -> dict[str, float]:
         """The image metrics of given images (e.g. the digits test split for the real baseline)."""
         metrics = self._ensure_image_metrics(torch.device(device))
         metrics.reset()

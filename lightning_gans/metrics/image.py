@@ -94,7 +94,9 @@ class InceptionFeatures(nn.Module):
 
     def describe(self) -> str:
         weights = self.weights_path or "torch-fidelity's downloaded weights"
-        resize = "antialiased bilinear (torchmetrics default)" if self.antialias else "torch-fidelity TF1 bilinear"
+        resize = (
+            "antialiased bilinear (torchmetrics default)" if self.antialias else "torch-fidelity TF1 bilinear"
+        )
         return f"InceptionV3 pool{self.num_features} ({weights}; resize to 299: {resize})"
 
     @torch.no_grad()
@@ -202,9 +204,13 @@ class ImageMetrics(nn.Module):
             elif feature_network == "digits":
                 feature_network = DigitsFeatures()
             else:
-                raise ValueError(f"unknown feature network {feature_network!r}; choose 'inception' or 'digits'")
+                raise ValueError(
+                    f"unknown feature network {feature_network!r}; choose 'inception' or 'digits'"
+                )
         if isinstance(feature_network, InceptionFeatures) and set(CLASS_METRICS) & set(self.metric_names):
-            raise ValueError("class_kl/classes need the digits network (Inception's ImageNet classes are not digits)")
+            raise ValueError(
+                "class_kl/classes need the digits network (Inception's ImageNet classes are not digits)"
+            )
         self.features = feature_network
         self.batch_size = batch_size
         self.seed = seed
@@ -235,7 +241,9 @@ class ImageMetrics(nn.Module):
         self.num_fake = 0
 
     def describe(self) -> str:
-        return self.features.describe() if hasattr(self.features, "describe") else type(self.features).__name__
+        return (
+            self.features.describe() if hasattr(self.features, "describe") else type(self.features).__name__
+        )
 
     @property
     def device(self) -> torch.device:

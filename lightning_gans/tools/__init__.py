@@ -1,4 +1,5 @@
-"""Generation tools behind ``lightning-gans sample`` and ``lightning-gans interpolate``.
+"""Generation tools behind ``lightning-gans sample`` and ``lightning-gans interpolate`` (and ``evaluate``, in
+``lightning_gans.tools.evaluate``).
 
 Both load a checkpoint with ``lightning_gans.checkpoint.load_gan`` (``weights_only=True``) and generate through
 ``GAN.sample``, so EMA weights are used when the checkpoint has them.

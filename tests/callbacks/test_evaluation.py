@@ -40,7 +40,10 @@ def test_toy_metrics_logged_at_cadence(fast_trainer_kwargs, tmp_path):
     evaluation = Evaluation(every_n_steps=3, num_samples=300)
     logger = CSVLogger(tmp_path, name="csv")
     trainer = Trainer(
-        **(fast_trainer_kwargs | {"logger": logger}), max_steps=7, callbacks=[evaluation], log_every_n_steps=100
+        **(fast_trainer_kwargs | {"logger": logger}),
+        max_steps=7,
+        callbacks=[evaluation],
+        log_every_n_steps=100,
     )
     model = VanillaGAN(latent_dim=4, hidden_dims=(16, 16))
     state_before = torch.random.get_rng_state()
@@ -94,7 +97,9 @@ def test_checkpoint_with_fid_holds_no_inception_weights(fast_trainer_kwargs, tmp
     )
     checkpoints = ModelCheckpoint(dirpath=tmp_path / "ckpt", save_last=True)
     trainer = Trainer(
-        **(fast_trainer_kwargs | {"enable_checkpointing": True}), max_steps=2, callbacks=[evaluation, checkpoints]
+        **(fast_trainer_kwargs | {"enable_checkpointing": True}),
+        max_steps=2,
+        callbacks=[evaluation, checkpoints],
     )
     model = small_dcgan()
     trainer.fit(model, datamodule=DigitsDataModule(image_size=16, batch_size=16))

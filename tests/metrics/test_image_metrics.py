@@ -104,7 +104,9 @@ def test_fid_kid_agree_with_torch_fidelity(random_inception_weights, layer):
 
 def test_real_statistics_survive_reset(random_inception_weights):
     real, fake = image_sets(40)
-    metrics = ImageMetrics("inception", ["fid"], inception_weights=random_inception_weights, inception_feature_dim=64)
+    metrics = ImageMetrics(
+        "inception", ["fid"], inception_weights=random_inception_weights, inception_feature_dim=64
+    )
     metrics.update_real(real)
     metrics.update_fake(fake)
     first = metrics.compute()["fid"]
@@ -149,6 +151,8 @@ def test_class_histogram_metrics():
     uniform = class_histogram_metrics(torch.full((10,), 25))
     assert uniform == {"classes": 10, "class_kl": pytest.approx(0.0, abs=1e-12)}
     one_class = class_histogram_metrics(torch.tensor([100] + [0] * 9))
-    assert one_class["classes"] == 1 and one_class["class_kl"] == pytest.approx(torch.log(torch.tensor(10.0)).item())
+    assert one_class["classes"] == 1 and one_class["class_kl"] == pytest.approx(
+        torch.log(torch.tensor(10.0)).item()
+    )
     two = class_histogram_metrics(torch.tensor([50, 50] + [0] * 8))
     assert two["classes"] == 2 and two["class_kl"] == pytest.approx(torch.log(torch.tensor(5.0)).item())

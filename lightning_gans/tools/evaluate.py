@@ -1,0 +1,154 @@
+"""``lightning-gans evaluate``: the metrics of a checkpoint, printed with the protocol that produced them.
+
+    lightning-gans evaluate --ckpt runs/dcgan_digits/lightning_logs/version_0/checkpoints/last.ckpt
+    lightning-gans evaluate --ckpt ring8.ckpt --data ring8 --num_samples 2500 --seed 0
+    lightning-gans evaluate --ckpt celeba.ckpt --config configs/dcgan/celeba64.yaml --metrics fid kid is \\
+        --inception_weights /data/weights-inception-2015-12-05-6726825d.pth
+
+The checkpoint is read with ``weights_only=True`` (``lightning_gans.checkpoint.load_gan``). The data come from,
+in order: ``--data`` (``digits``, ``ring8``, ``grid25``), ``--config`` (a training config: its ``data:``
+section), the ``Evaluation`` callback's record in the checkpoint, the ``config.yaml`` LightningCLI wrote beside
+the run's ``checkpoints/`` folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+from pathlib import Path
+
+import torch
+import yaml
+
+from lightning_gans.errors import ConfigError
+from lightning_gans.metrics.evaluator import DataSpec, Evaluator, data_spec, format_metrics
+
+DATA_NAMES = ("digits", "ring8", "grid25")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="lightning-gans evaluate",
+        description="Scores a checkpoint's samples and prints the protocol (feature network, samples, real split).",
+    )
+    p.add_argument("--ckpt", "--ckpt_path", dest="ckpt", required=True, help="checkpoint written by training")
+    p.add_argument("--num_samples", type=int, default=2500, help="generated samples (default 2500)")
+    p.add_argument(
+        "--metrics", nargs="+", default=None, help="e.g. fid kid is class_kl classes | modes hq reverse_kl"
+    )
+    p.add_argument("--seed", type=int, default=0, help="noise seed of the samples")
+    p.add_argument("--data", default=None, help=f"one of {', '.join(DATA_NAMES)} (else inferred)")
+    p.add_argument("--config", default=None, help="training config whose data: section gives the real data")
+    p.add_argument("--feature_network", default="auto", choices=["auto", "inception", "digits"])
+    p.add_argument("--inception_weights", default=None, help="local torch-fidelity Inception weights file")
+    p.add_argument("--antialias", action="store_true", help="torchmetrics' antialiased resize (default: off)")
+    p.add_argument("--num_real", type=int, default=10000, help="real images for non-digits image data")
+    p.add_argument("--real_split", default="train", choices=["train", "test"], help="digits reference split")
+    p.add_argument("--no_baseline", action="store_true", help="digits: skip the real test-vs-train baseline")
+    p.add_argument("--batch_size", type=int, default=250)
+    p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ...")
+    p.add_argument("--json", default=None, help="also write the results and protocol to this JSON file")
+    return p
+
+
+def named_spec(name: str, image_size: int | None) -> DataSpec:
+    if name in ("ring8", "grid25"):
+        return DataSpec("toy", name)
+    if name == "digits":
+        return DataSpec("digits", "digits", image_size or 32)
+    raise ValueError(f"--data must be one of {', '.join(DATA_NAMES)} (or use --config), got {name!r}")
+
+
+def datamodule_from_config(path: Path):
+    """Instantiates the ``data:`` section (``class_path`` + ``init_args``) of a training config."""
+    config = yaml.safe_load(Path(path).read_text()) or {}
+    data = config.get("data")
+    if not isinstance(data, dict) or "class_path" not in data:
+        raise ValueError(f"{path} has no data: section with a class_path")
+    module_name, _, class_name = data["class_path"].rpartition(".")
+    cls = getattr(importlib.import_module(module_name), class_name)
+    return cls(**(data.get("init_args") or {}))
+
+
+def spec_from_datamodule(datamodule) -> DataSpec:
+    spec = data_spec(datamodule)
+    if spec.kind == "images":
+        datamodule.prepare_data()
+        datamodule.setup("fit")
+    return spec
+
+
+def infer_spec(args, checkpoint: dict, ckpt: Path, image_size: int | None) -> tuple[DataSpec, str]:
+    """The real data and where that knowledge came from."""
+    if args.data:
+        return named_spec(args.data, image_size), "--data"
+    if args.config:
+        return spec_from_datamodule(datamodule_from_config(args.config)), f"--config {args.config}"
+    from lightning_gans.callbacks.evaluation import evaluation_data
+
+    recorded = evaluation_data(checkpoint)
+    if recorded and recorded.get("kind") in ("toy", "digits"):
+        return named_spec(recorded["name"], recorded.get("image_size")), "the Evaluation callback's record"
+    for folder in (ckpt.parent, ckpt.parent.parent):
+        config = folder / "config.yaml"
+        if config.is_file():
+            return spec_from_datamodule(datamodule_from_config(config)), str(config)
+    raise ConfigError(
+        f"Cannot tell which data {ckpt} was trained on. Pass --data ({', '.join(DATA_NAMES)}) "
+        "or --config <the training config>."
+    )
+
+
+def evaluate(argv: list[str] | None = None) -> dict:
+    args = parser().parse_args(argv)
+    from lightning_gans.checkpoint import load_gan
+
+    ckpt = Path(args.ckpt)
+    model = load_gan(ckpt, map_location=args.device)
+    checkpoint = torch.load(ckpt, map_location="cpu", weights_only=True)
+    shape = getattr(model.generator, "data_shape", None)
+    image_size = int(shape[-1]) if shape is not None and len(shape) == 3 else None
+    spec, source = infer_spec(args, checkpoint, ckpt, image_size)
+    if spec.kind == "digits" and image_size:
+        spec.image_size = image_size
+    evaluator = Evaluator(
+        spec,
+        metrics=args.metrics,
+        feature_network=args.feature_network,
+        num_samples=args.num_samples,
+        num_real=args.num_real,
+        real_split=args.real_split,
+        inception_weights=args.inception_weights,
+        antialias=args.antialias,
+        batch_size=args.batch_size,
+        seed=args.seed,
+    )
+    metrics = evaluator.evaluate(model)
+    baseline = None
+    if spec.kind == "digits" and not args.no_baseline:
+        baseline = evaluator.real_baseline()
+    protocol = {
+        "checkpoint": f"{ckpt} ({type(model).__name__}, generator step {checkpoint.get('global_step', '?')})",
+        "data from": source,
+        **evaluator.protocol(),
+    }
+    width = max(map(len, protocol))
+    print("Protocol")
+    for key, value in protocol.items():
+        print(f"  {key:<{width}}  {value}")
+    print("Metrics")
+    for key, value in metrics.items():
+        print(f"  {key:<{width}}  {format_metrics({key: value}).split('=', 1)[1]}")
+    if baseline is not None:
+        other = "test" if args.real_split == "train" else "train"
+        print(f"Real baseline (digits {other} split vs {args.real_split} split, same features)")
+        print(f"  {format_metrics({k: v for k, v in baseline.items() if k in metrics})}")
+    result = {"metrics": metrics, "protocol": protocol, "real_baseline": baseline}
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=1))
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    evaluate(argv)
