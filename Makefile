@@ -7,7 +7,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 PY := .venv/bin/python
 DEMO_ARGS ?=
 
-.PHONY: install demo test test-fast test-slow lint format bench bench-speed clean
+.PHONY: install demo test test-fast test-slow lint format bench bench-speed bench-quality clean
 
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv .tools && .tools/bin/pip install --quiet uv
@@ -46,6 +46,10 @@ bench: bench-speed
 bench-speed: install
 	$(PY) benchmarks/speed.py
 	$(PY) benchmarks/fid_cost.py
+
+## Quality benchmark (PacGAN protocol on ring8/grid25, digits FID/class KL; 3 seeds, long on CPU) -> docs/BENCHMARKS.md
+bench-quality: install
+	$(PY) benchmarks/quality.py
 
 clean:
 	rm -rf .venv .tools runs
