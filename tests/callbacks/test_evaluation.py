@@ -13,22 +13,12 @@ from lightning.pytorch.loggers import CSVLogger
 from lightning_gans import DCGAN, DigitsDataModule, Toy2DDataModule, VanillaGAN
 from lightning_gans.callbacks.evaluation import Evaluation, evaluation_data
 from lightning_gans.checkpoint import load_gan
+from tests.metrics.random_inception import random_inception_weights_file
 
 
 @pytest.fixture(scope="module")
-def inception_weights(tmp_path_factory):
-    """Random torch-fidelity InceptionV3 weights in the real file format (no download on test machines)."""
-    import torch_fidelity.feature_extractor_inceptionv3 as fe
-
-    with (
-        mock.patch.object(fe, "load_state_dict_from_url", return_value=None),
-        mock.patch.object(fe.FeatureExtractorInceptionV3, "load_state_dict", return_value=None),
-    ):
-        torch.manual_seed(0)
-        net = fe.FeatureExtractorInceptionV3("inception-v3-compat", ["2048"])
-    path = tmp_path_factory.mktemp("inception") / "inception.pth"
-    torch.save(net.state_dict(), path)
-    return str(path)
+def inception_weights():
+    return random_inception_weights_file()
 
 
 def small_dcgan() -> DCGAN:

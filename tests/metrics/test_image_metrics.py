@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from unittest import mock
-
 import pytest
 import torch
 
@@ -15,29 +13,12 @@ from lightning_gans.metrics.image import (
     inception_weights_path,
     to_uint8,
 )
+from tests.metrics.random_inception import random_inception_weights_file
 
 
 @pytest.fixture(scope="module")
-def random_inception_weights(tmp_path_factory):
-    """A randomly initialised torch-fidelity InceptionV3 saved in the real weights-file format (a state dict)."""
-    import torch_fidelity.feature_extractor_inceptionv3 as fe
-
-    with (
-        mock.patch.object(fe, "load_state_dict_from_url", return_value=None),
-        mock.patch.object(fe.FeatureExtractorInceptionV3, "load_state_dict", return_value=None),
-    ):
-        torch.manual_seed(0)
-        net = fe.FeatureExtractorInceptionV3("inception-v3-compat", ["2048"])
-    generator = torch.Generator().manual_seed(1)
-    state = net.state_dict()
-    for name, value in state.items():  # spread the batch-norm statistics so features are not degenerate
-        if name.endswith("running_mean"):
-            value.copy_(0.1 * torch.randn(value.shape, generator=generator))
-        elif name.endswith("running_var"):
-            value.copy_(0.5 + torch.rand(value.shape, generator=generator))
-    path = tmp_path_factory.mktemp("inception") / "weights-inception-random.pth"
-    torch.save(state, path)
-    return str(path)
+def random_inception_weights():
+    return random_inception_weights_file()
 
 
 def image_sets(n: int = 120, size: int = 32):
