@@ -271,6 +271,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--report-seeds", type=int, nargs="+", default=None, help="seeds the doc shows (default: --seeds)"
     )
+    parser.add_argument(
+        "--results-name", default=None, help="results file name in --out (default: results_<seeds>.json)"
+    )
     parser.add_argument("--note", default="", help="a line added to the doc (e.g. how the run was split)")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
@@ -285,7 +288,7 @@ def main(argv: list[str] | None = None) -> None:
     doc = args.doc or (None if args.quick else ROOT / "docs" / "BENCHMARKS.md")
     planned = args.only or TOY_RUNS + DIGITS_RUNS
     # one results file per process, so several processes (e.g. one per seed) can share --out
-    results_file = args.out / f"results_{'_'.join(map(str, args.seeds))}.json"
+    results_file = args.out / (args.results_name or f"results_{'_'.join(map(str, args.seeds))}.json")
     state = {"runs": {}}
     if results_file.exists() and not args.fresh:
         state = json.loads(results_file.read_text())

@@ -6,9 +6,10 @@ from unittest import mock
 
 import pytest
 import torch
-from lightning.pytorch import Trainer
+from lightning.pytorch import LightningDataModule, Trainer
 from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning.pytorch.loggers import CSVLogger
+from torch.utils.data import DataLoader, TensorDataset
 
 from lightning_gans import DCGAN, DigitsDataModule, Toy2DDataModule, VanillaGAN
 from lightning_gans.callbacks.evaluation import Evaluation, evaluation_data
@@ -19,6 +20,16 @@ from tests.metrics.random_inception import random_inception_weights_file
 @pytest.fixture(scope="module")
 def inception_weights():
     return random_inception_weights_file()
+
+
+class TinyImages(LightningDataModule):
+    """Some other image data (not the digits): real statistics come from its train loader, ``num_real`` images."""
+
+    data_shape = (1, 16, 16)
+
+    def train_dataloader(self):
+        images = torch.rand(64, 1, 16, 16, generator=torch.Generator().manual_seed(0)) * 2 - 1
+        return DataLoader(TensorDataset(images), batch_size=16)
 
 
 def small_dcgan() -> DCGAN:
@@ -92,8 +103,10 @@ def test_checkpoint_with_fid_holds_no_inception_weights(fast_trainer_kwargs, tmp
         callbacks=[evaluation, checkpoints],
     )
     model = small_dcgan()
-    trainer.fit(model, datamodule=DigitsDataModule(image_size=16, batch_size=16))
+    trainer.fit(model, datamodule=TinyImages())
     assert "fid" in evaluation.last and evaluation.evaluator.image_metrics is not None
+    assert evaluation.evaluator.num_real_used == 32
+    assert "InceptionV3" in evaluation.evaluator.protocol()["feature network"]
     path = tmp_path / "ckpt" / "last.ckpt"
     checkpoint = torch.load(path, weights_only=True)
     keys = list(checkpoint["state_dict"])
@@ -101,6 +114,6 @@ def test_checkpoint_with_fid_holds_no_inception_weights(fast_trainer_kwargs, tmp
     assert not any("inception" in k.lower() or "Mixed_" in k for k in keys)
     # the whole file is far smaller than Inception's ~90 MB of weights
     assert path.stat().st_size < 2_000_000
-    assert evaluation_data(checkpoint) == {"kind": "digits", "name": "digits", "image_size": 16}
+    assert evaluation_data(checkpoint) == {"kind": "images", "name": "TinyImages", "image_size": 16}
     restored = load_gan(path)
     assert set(restored.state_dict()) == set(model.state_dict())
