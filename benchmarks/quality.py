@@ -274,6 +274,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--results-name", default=None, help="results file name in --out (default: results_<seeds>.json)"
     )
+    parser.add_argument(
+        "--report-only", action="store_true", help="rewrite the doc from the results in --out; train nothing"
+    )
     parser.add_argument("--note", default="", help="a line added to the doc (e.g. how the run was split)")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
@@ -309,6 +312,12 @@ def main(argv: list[str] | None = None) -> None:
         if doc is not None:
             write_doc(report(merged(), command.strip(), planned, report_seeds), doc)
 
+    if args.report_only:
+        command = f"python benchmarks/quality.py --seeds {' '.join(map(str, report_seeds))}"
+        if doc is not None:
+            write_doc(report(merged(), command, planned, report_seeds), doc)
+        print(report(merged(), command, planned, report_seeds))
+        return
     if any(run in DIGITS_RUNS for run in planned) and "digits_baseline" not in state:
         state["digits_baseline"] = real_baseline()
         print(f"digits real baseline (test vs train): {state['digits_baseline']}", flush=True)

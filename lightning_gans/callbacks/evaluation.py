@@ -84,9 +84,8 @@ class Evaluation(Callback):
         self.at_end = at_end
         self.prefix = prefix
         self.evaluator: Evaluator | None = None
-        self.data: dict | None = (
-            None  # what the real data are; saved in checkpoints for `lightning-gans evaluate`
-        )
+        # what the real data are; saved in checkpoints for `lightning-gans evaluate`
+        self.data: dict | None = None
         self.history: list[dict[str, Any]] = []
         self._last_step: int | None = None
 

@@ -69,12 +69,15 @@ def loader_images(datamodule, n: int) -> torch.Tensor:
     from lightning_gans.modules.base import real_samples
 
     batches, have = [], 0
-    for batch in datamodule.train_dataloader():
-        images = real_samples(batch).detach().cpu()
-        batches.append(images)
-        have += images.shape[0]
-        if have >= n:
-            break
+    # a shuffling loader draws its order from the global RNG: seed it here and leave training's stream alone
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        for batch in datamodule.train_dataloader():
+            images = real_samples(batch).detach().cpu()
+            batches.append(images)
+            have += images.shape[0]
+            if have >= n:
+                break
     if not batches:
         raise ValueError(
             f"{type(datamodule).__name__} gave no training images to compute real statistics from"
