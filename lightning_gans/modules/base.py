@@ -41,6 +41,9 @@ warnings.filterwarnings(
 )
 
 OptimizerCallable = Callable[[Iterable[torch.Tensor]], torch.optim.Optimizer]
+SchedulerCallable = Callable[[torch.optim.Optimizer], torch.optim.lr_scheduler.LRScheduler]
+"""``optimizer -> LRScheduler``, e.g. ``partial(LinearLR, start_factor=1.0, end_factor=0.0, total_iters=steps)``;
+the same form as ``lightning.pytorch.cli.LRSchedulerCallable``, so configs give it as ``class_path``/``init_args``."""
 
 
 def adam(lr: float, betas: tuple[float, float]) -> OptimizerCallable:
@@ -77,6 +80,11 @@ class GAN(LightningModule):
         d_steps: discriminator updates per generator update. Each reuses the batch's real samples with fresh noise.
         generator_optimizer: callable ``params -> Optimizer`` for the generator; None = ``default_optimizer``.
         discriminator_optimizer: callable ``params -> Optimizer`` for the discriminator; None = ``default_optimizer``.
+        generator_scheduler, discriminator_scheduler: callable ``optimizer -> LRScheduler`` for that network's
+            optimizer, or None (constant learning rate). Both are stepped once per **generator** step, after it,
+            so ``total_iters``/``T_max``/``step_size`` are in generator steps like every length in this library
+            (the discriminator's ``d_steps`` updates per batch share one scheduler step). Their states are saved
+            in checkpoints and restored on resume. ``ReduceLROnPlateau`` (which needs a metric) is not supported.
         latent_dim: size of the noise vector; read from ``generator.latent_dim`` when not given.
         ema_decay: keep ``generator_ema``, an exponential moving average of the generator's weights updated after
             every generator step (with warm-up, see ``lightning_gans.ema``), and sample from it. 0 = off.
@@ -105,6 +113,8 @@ class GAN(LightningModule):
         discriminator_clip_val: float | None = None,
         gradient_clip_algorithm: Literal["norm", "value"] = "norm",
         on_nonfinite: Literal["stop", "skip", "off"] = "stop",
+        generator_scheduler: SchedulerCallable | None = None,
+        discriminator_scheduler: SchedulerCallable | None = None,
     ) -> None:
         super().__init__()
         if d_steps < 1:
@@ -131,6 +141,8 @@ class GAN(LightningModule):
         self.d_steps = d_steps
         self.generator_optimizer = generator_optimizer
         self.discriminator_optimizer = discriminator_optimizer
+        self.generator_scheduler = generator_scheduler
+        self.discriminator_scheduler = discriminator_scheduler
         self.latent_dim = latent_dim if latent_dim is not None else getattr(generator, "latent_dim", None)
         if self.latent_dim is None:
             raise ValueError(
@@ -217,7 +229,17 @@ class GAN(LightningModule):
     def configure_optimizers(self):
         make_g = self.generator_optimizer or self.default_optimizer
         make_d = self.discriminator_optimizer or self.default_optimizer
-        return [make_g(self.generator.parameters()), make_d(self.discriminator.parameters())]
+        optimizers = [make_g(self.generator.parameters()), make_d(self.discriminator.parameters())]
+        schedulers = []
+        for network, make, optimizer in zip(
+            ("generator", "discriminator"),
+            (self.generator_scheduler, self.discriminator_scheduler),
+            optimizers,
+            strict=True,
+        ):
+            if make is not None:
+                schedulers.append(build_scheduler(network, make, optimizer))
+        return (optimizers, schedulers) if schedulers else optimizers
 
     def _step_discriminator(self, opt_d: LightningOptimizer) -> None:
         # Through the strategy (precision plugin, grad scaler, hooks) but not LightningOptimizer.step, which
@@ -260,6 +282,7 @@ class GAN(LightningModule):
             self.manual_backward(g_loss)
             opt_g.step()
         self._update_generator_ema()
+        self._step_schedulers()
 
         d_loss, g_loss = d_loss.detach(), g_loss.detach()
         if self._step_metrics_are_logged(batch_idx):
@@ -338,6 +361,14 @@ class GAN(LightningModule):
             self.clip_gradients(
                 optimizer, gradient_clip_val=clip_val, gradient_clip_algorithm=self.gradient_clip_algorithm
             )
+
+    def _step_schedulers(self) -> None:
+        # Manual optimization: Lightning stores, saves and restores the schedulers but never steps them.
+        schedulers = self.lr_schedulers()
+        if schedulers is None:
+            return
+        for scheduler in schedulers if isinstance(schedulers, list) else [schedulers]:
+            scheduler.step()
 
     def _update_generator_ema(self) -> None:
         # Called right after the generator step, inside training_step: callbacks' on_train_batch_end (e.g.
@@ -423,6 +454,20 @@ def check_optimizer(network: str, factory: OptimizerCallable | None) -> None:
                 f"The {network} optimizer has a negative learning rate ({lr}). Set model {network}_optimizer "
                 "lr to a positive value, e.g. 0.0002."
             )
+
+
+def build_scheduler(
+    network: str, make: SchedulerCallable, optimizer: torch.optim.Optimizer
+) -> torch.optim.lr_scheduler.LRScheduler:
+    """``make(optimizer)``, refusing schedulers that cannot be stepped once per generator step without a metric."""
+    scheduler = make(optimizer)
+    if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+        raise ConfigError(
+            f"model {network}_scheduler is ReduceLROnPlateau, which needs a monitored metric; GAN losses are not "
+            "a useful one. Use a schedule in generator steps instead, e.g. torch.optim.lr_scheduler.LinearLR "
+            "(start_factor: 1.0, end_factor: 0.0, total_iters: <max_steps>) or CosineAnnealingLR (T_max: <max_steps>)."
+        )
+    return scheduler
 
 
 def check_data_shape(model: GAN, datamodule) -> None:

@@ -8,7 +8,13 @@ from typing import Literal
 from torch import nn
 
 from lightning_gans.errors import ConfigError
-from lightning_gans.modules.base import GAN, OptimizerCallable, given_or_default, latent_dim_of
+from lightning_gans.modules.base import (
+    GAN,
+    OptimizerCallable,
+    SchedulerCallable,
+    given_or_default,
+    latent_dim_of,
+)
 from lightning_gans.nets import DCGANDiscriminator, DCGANGenerator
 
 
@@ -34,7 +40,8 @@ class DCGAN(GAN):
         discriminator: replaces the default discriminator.
         d_steps, generator_optimizer, discriminator_optimizer: see ``GAN``.
         ema_decay: on (0.999) by default: samples come from the generator's weight average (see ``GAN``).
-        generator_clip_val, discriminator_clip_val, gradient_clip_algorithm, on_nonfinite: see ``GAN``.
+        generator_clip_val, discriminator_clip_val, gradient_clip_algorithm, on_nonfinite, generator_scheduler,
+            discriminator_scheduler: see ``GAN``.
     """
 
     def __init__(
@@ -53,6 +60,8 @@ class DCGAN(GAN):
         discriminator_clip_val: float | None = None,
         gradient_clip_algorithm: Literal["norm", "value"] = "norm",
         on_nonfinite: Literal["stop", "skip", "off"] = "stop",
+        generator_scheduler: SchedulerCallable | None = None,
+        discriminator_scheduler: SchedulerCallable | None = None,
     ) -> None:
         channels, size = image_shape(data_shape)
         super().__init__(
@@ -71,4 +80,6 @@ class DCGAN(GAN):
             discriminator_clip_val=discriminator_clip_val,
             gradient_clip_algorithm=gradient_clip_algorithm,
             on_nonfinite=on_nonfinite,
+            generator_scheduler=generator_scheduler,
+            discriminator_scheduler=discriminator_scheduler,
         )

@@ -10,7 +10,13 @@ from torch import nn
 from typing_extensions import override
 
 from lightning_gans import losses
-from lightning_gans.modules.base import GAN, OptimizerCallable, given_or_default, latent_dim_of
+from lightning_gans.modules.base import (
+    GAN,
+    OptimizerCallable,
+    SchedulerCallable,
+    given_or_default,
+    latent_dim_of,
+)
 from lightning_gans.nets import MLPDiscriminator, MLPGenerator
 
 
@@ -27,7 +33,7 @@ class VanillaGAN(GAN):
         discriminator: replaces the default MLP discriminator.
         d_steps, generator_optimizer, discriminator_optimizer: see ``GAN``.
         ema_decay (off by default), generator_clip_val, discriminator_clip_val, gradient_clip_algorithm,
-            on_nonfinite: see ``GAN``.
+            on_nonfinite, generator_scheduler, discriminator_scheduler: see ``GAN``.
     """
 
     def __init__(
@@ -46,6 +52,8 @@ class VanillaGAN(GAN):
         discriminator_clip_val: float | None = None,
         gradient_clip_algorithm: Literal["norm", "value"] = "norm",
         on_nonfinite: Literal["stop", "skip", "off"] = "stop",
+        generator_scheduler: SchedulerCallable | None = None,
+        discriminator_scheduler: SchedulerCallable | None = None,
     ) -> None:
         if generator_loss_type not in ("nonsaturating", "minimax"):
             raise ValueError(
@@ -67,6 +75,8 @@ class VanillaGAN(GAN):
             discriminator_clip_val=discriminator_clip_val,
             gradient_clip_algorithm=gradient_clip_algorithm,
             on_nonfinite=on_nonfinite,
+            generator_scheduler=generator_scheduler,
+            discriminator_scheduler=discriminator_scheduler,
         )
         self.generator_loss_type = generator_loss_type
 

@@ -10,7 +10,14 @@ from torch import nn
 from typing_extensions import override
 
 from lightning_gans import losses
-from lightning_gans.modules.base import GAN, OptimizerCallable, adam, given_or_default, latent_dim_of
+from lightning_gans.modules.base import (
+    GAN,
+    OptimizerCallable,
+    SchedulerCallable,
+    adam,
+    given_or_default,
+    latent_dim_of,
+)
 from lightning_gans.modules.dcgan import image_shape
 from lightning_gans.nets import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
 
@@ -33,7 +40,8 @@ class WGANGP(GAN):
         d_steps: critic updates per generator update (5 in the paper).
         generator_optimizer, discriminator_optimizer: Adam(1e-4, betas (0.0, 0.9)) by default, as in the paper.
         ema_decay: None = 0.999 for images (conv networks), 0 (off) for MLPs on 2-D points; see ``GAN``.
-        generator_clip_val, discriminator_clip_val, gradient_clip_algorithm, on_nonfinite: see ``GAN``.
+        generator_clip_val, discriminator_clip_val, gradient_clip_algorithm, on_nonfinite, generator_scheduler,
+            discriminator_scheduler: see ``GAN``.
     """
 
     default_optimizer = adam(1e-4, (0.0, 0.9))
@@ -58,6 +66,8 @@ class WGANGP(GAN):
         discriminator_clip_val: float | None = None,
         gradient_clip_algorithm: Literal["norm", "value"] = "norm",
         on_nonfinite: Literal["stop", "skip", "off"] = "stop",
+        generator_scheduler: SchedulerCallable | None = None,
+        discriminator_scheduler: SchedulerCallable | None = None,
     ) -> None:
         if architecture == "auto":
             architecture = "mlp" if len(data_shape) == 1 else "conv"
@@ -87,6 +97,8 @@ class WGANGP(GAN):
             discriminator_clip_val=discriminator_clip_val,
             gradient_clip_algorithm=gradient_clip_algorithm,
             on_nonfinite=on_nonfinite,
+            generator_scheduler=generator_scheduler,
+            discriminator_scheduler=discriminator_scheduler,
         )
         self.gp_weight = gp_weight
 

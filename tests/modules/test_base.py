@@ -1,10 +1,14 @@
 """The adversarial loop of the GAN base module: which network each step changes, step counting, sampling."""
 
+from functools import partial
+
 import pytest
 import torch
 from lightning.pytorch import Callback, Trainer
+from torch.optim.lr_scheduler import LinearLR, StepLR
 
 from lightning_gans import DCGAN, GAN, WGANGP, DigitsDataModule, Toy2DDataModule, VanillaGAN
+from lightning_gans.errors import ConfigError
 from lightning_gans.nets import MLPDiscriminator, MLPGenerator
 
 
@@ -96,6 +100,29 @@ def test_optimizer_callables_are_used():
     model = VanillaGAN(generator_optimizer=lambda p: torch.optim.SGD(p, lr=0.1), discriminator_optimizer=None)
     opt_g, opt_d = model.configure_optimizers()
     assert isinstance(opt_g, torch.optim.SGD) and isinstance(opt_d, torch.optim.Adam)
+
+
+def test_schedulers_step_once_per_generator_step(fast_trainer_kwargs):
+    # 3 critic steps per generator step: a scheduler stepped per optimizer step would be 3x too fast for D
+    model = WGANGP(
+        data_shape=[2],
+        hidden_dims=(8,),
+        d_steps=3,
+        generator_scheduler=partial(LinearLR, start_factor=1.0, end_factor=0.0, total_iters=8),
+        discriminator_scheduler=partial(StepLR, step_size=2, gamma=0.5),
+    )
+    trainer = Trainer(max_steps=4, **fast_trainer_kwargs)
+    trainer.fit(model, Toy2DDataModule("ring8", batch_size=8, batches_per_epoch=3))
+    opt_g, opt_d = trainer.optimizers
+    assert opt_g.param_groups[0]["lr"] == pytest.approx(1e-4 * 0.5)  # halfway down the linear decay
+    assert opt_d.param_groups[0]["lr"] == pytest.approx(1e-4 * 0.25)  # two halvings in 4 generator steps
+    assert "generator_scheduler" not in model.hparams  # callables stay out of checkpoints (weights_only load)
+
+
+def test_reduce_on_plateau_is_refused_with_a_fix():
+    model = VanillaGAN(generator_scheduler=partial(torch.optim.lr_scheduler.ReduceLROnPlateau, patience=2))
+    with pytest.raises(ConfigError, match="ReduceLROnPlateau.*LinearLR"):
+        model.configure_optimizers()
 
 
 def test_sample_uses_eval_mode_and_restores_training_mode():

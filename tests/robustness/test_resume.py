@@ -12,12 +12,14 @@ import os
 import signal
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
 import pytest
 import torch
 from lightning.pytorch import Callback, Trainer, seed_everything
 from lightning.pytorch.callbacks import ModelCheckpoint
+from torch.optim.lr_scheduler import LinearLR, StepLR
 
 from lightning_gans import DCGAN, WGANGP, DigitsDataModule, Toy2DDataModule
 
@@ -31,9 +33,11 @@ def assert_same_checkpoint(a: dict, b: dict) -> None:
     differing = [k for k in a["state_dict"] if not torch.equal(a["state_dict"][k], b["state_dict"][k])]
     assert not differing, f"weights differ after resume: {differing[:5]}"
     for opt_a, opt_b in zip(a["optimizer_states"], b["optimizer_states"], strict=True):
+        assert [g["lr"] for g in opt_a["param_groups"]] == [g["lr"] for g in opt_b["param_groups"]]
         for key, state in opt_a["state"].items():
             for name, value in state.items():
                 assert torch.equal(torch.as_tensor(value), torch.as_tensor(opt_b["state"][key][name])), name
+    assert a.get("lr_schedulers") == b.get("lr_schedulers")
     assert (
         a["loops"]["fit_loop"]["epoch_loop.batch_progress"]
         == b["loops"]["fit_loop"]["epoch_loop.batch_progress"]
@@ -135,7 +139,14 @@ def test_resume_in_process_is_exact(tmp_path, variant):
             model = DCGAN(data_shape=[1, 16, 16], latent_dim=8, generator_width=8, discriminator_width=8)
             data = DigitsDataModule(image_size=16, batch_size=256)  # 5 batches per epoch
         else:
-            model = WGANGP(data_shape=[2], hidden_dims=(16,), d_steps=2)
+            # with learning-rate schedules: their states and the optimizers' current lrs must resume too
+            model = WGANGP(
+                data_shape=[2],
+                hidden_dims=(16,),
+                d_steps=2,
+                generator_scheduler=partial(LinearLR, start_factor=1.0, end_factor=0.1, total_iters=12),
+                discriminator_scheduler=partial(StepLR, step_size=4, gamma=0.5),
+            )
             data = Toy2DDataModule("ring8", batch_size=32, batches_per_epoch=3)
         checkpoint = ModelCheckpoint(
             dirpath=folder / "checkpoints", save_last=True, save_top_k=0, every_n_train_steps=3
@@ -164,3 +175,6 @@ def test_resume_in_process_is_exact(tmp_path, variant):
     resumed = run(tmp_path / "crashed", ckpt_path="last")
     assert resumed["global_step"] == full["global_step"] == 12
     assert_same_checkpoint(full, resumed)
+    if variant == "wgan_gp":  # the schedules did run: 12 generator steps -> last lr factors 0.1 and 0.5**3
+        lrs = [g["lr"] for opt in full["optimizer_states"] for g in opt["param_groups"]]
+        assert lrs == pytest.approx([1e-4 * 0.1, 1e-4 * 0.125])
