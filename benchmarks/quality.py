@@ -195,11 +195,15 @@ def report(state: dict, command: str, planned: list[str], seeds: list[int]) -> s
     baseline = state.get("digits_baseline")
     lines += [
         "",
-        "Published (same protocol, 2,500 samples): VEEGAN (Srivastava et al., 2017) Table 1 and PacGAN "
-        "(Lin et al., 2018) Table 1 report modes / hq / reverse KL for GAN, ALI, Unrolled GAN, VEEGAN and "
-        "PacGAN on the 2-D ring and grid; GDPP (Elfeki et al., 2019) Table 1 adds WGAN-GP. We do not copy "
-        "their figures here from memory: see the papers. Note their networks, step counts and hq thresholds "
-        "follow VEEGAN's setup (e.g. grid std 0.05, ring std 0.01, as here), not our configs.",
+        "Published figures (same protocol, 2,500 samples): VEEGAN (Srivastava et al., 2017) Table 1 and PacGAN "
+        "(Lin et al., 2018) Table 1 report modes / hq (and PacGAN reverse KL) for GAN, ALI, Unrolled GAN, VEEGAN "
+        "and PacGAN on the ring and grid; GDPP (Elfeki et al., 2019) Table 1 adds WGAN-GP. They are not in this "
+        "table because no copy of them could be read from the machine this ran on (no internet; the authors' "
+        "repositories hold the tables only as images: `fjxmlzn/PacGAN` `synthetic_data_experiments/results/"
+        "Table1.png`, `akashgit/VEEGAN` `tab.png`), and figures quoted from memory would not be honest. Their "
+        "set-ups are not our configs' either: GDPP's script (`M-Elfeki/GDPP`, `gdppgan_Synthetic.py`) trains 25,000 "
+        "iterations at batch 512 and places its ring modes with `linspace(0, 2*pi, 8)`, which puts two of the "
+        "eight on the same point.",
         "",
         "### Digits (embedded scikit-learn digits, 32x32)",
         "",
