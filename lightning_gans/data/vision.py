@@ -10,6 +10,7 @@ and the fix when something is missing or unreadable.
 from __future__ import annotations
 
 import os
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
@@ -57,7 +58,7 @@ def _check_channels(channels: int) -> None:
         )
 
 
-class VisionDataModule(LightningDataModule):
+class VisionDataModule(LightningDataModule, ABC):
     """Base of the image data modules: transforms, data loader and the shared checks.
 
     Subclasses implement ``_build_dataset(download)`` (the training split with ``self.transform()``) and may
@@ -124,9 +125,9 @@ class VisionDataModule(LightningDataModule):
             ]
         )
 
+    @abstractmethod
     def _build_dataset(self, download: bool) -> Dataset:
         """The training split, transformed by ``self.transform()``; downloads first when ``download``."""
-        raise NotImplementedError
 
     @override
     def prepare_data(self) -> None:
@@ -175,17 +176,17 @@ class TorchvisionDataModule(VisionDataModule):
     """How to fetch the files by hand (appended to the messages)."""
 
     @property
+    @abstractmethod
     def folder(self) -> Path:
         """The folder torchvision reads the set from."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _required_files(self) -> list[Path]:
         """The files (and folders) torchvision needs, for the messages."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _make(self, download: bool) -> Dataset:
         """Calls the torchvision class on the training split."""
-        raise NotImplementedError
 
     def _manual_download(self) -> str:
         return self.manual_download.replace("<root>", str(self.root_path))
