@@ -302,17 +302,6 @@ class FashionMNISTDataModule(MNISTDataModule):
         "<root>/FashionMNIST/raw/."
     )
 
-    def __init__(
-        self,
-        root: str = "data",
-        image_size: int = 32,
-        channels: int = 1,
-        batch_size: int = 64,
-        num_workers: int = 2,
-        download: bool = True,
-    ) -> None:
-        super().__init__(root, image_size, channels, batch_size, num_workers, download)
-
 
 class CIFAR10DataModule(TorchvisionDataModule):
     """CIFAR-10 (50,000 32x32 colour training images in 10 classes).
