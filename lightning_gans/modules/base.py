@@ -156,6 +156,7 @@ class GAN(LightningModule):
         self.gradient_clip_algorithm = gradient_clip_algorithm
         self.on_nonfinite = on_nonfinite
         self.skipped_batches = 0
+        self._has_schedulers = False  # set by configure_optimizers
         self._rng_states_to_restore: dict | None = None
         self.save_hyperparameters()
         # Keep checkpoints loadable with weights_only=True: network objects and optimizer factories are not
@@ -239,6 +240,7 @@ class GAN(LightningModule):
         ):
             if make is not None:
                 schedulers.append(build_scheduler(network, make, optimizer))
+        self._has_schedulers = bool(schedulers)
         return (optimizers, schedulers) if schedulers else optimizers
 
     def _step_discriminator(self, opt_d: LightningOptimizer) -> None:
@@ -364,9 +366,9 @@ class GAN(LightningModule):
 
     def _step_schedulers(self) -> None:
         # Manual optimization: Lightning stores, saves and restores the schedulers but never steps them.
-        schedulers = self.lr_schedulers()
-        if schedulers is None:
+        if not self._has_schedulers:  # skips lr_schedulers()'s per-step Python when there are none
             return
+        schedulers = self.lr_schedulers()
         for scheduler in schedulers if isinstance(schedulers, list) else [schedulers]:
             scheduler.step()
 
