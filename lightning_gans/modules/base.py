@@ -407,6 +407,26 @@ class GAN(LightningModule):
         if self._rng_states_to_restore is not None:
             restore_rng_states(self._rng_states_to_restore)
             self._rng_states_to_restore = None
+        self._warn_if_a_schedule_ends_early()
+
+    def _warn_if_a_schedule_ends_early(self) -> None:
+        # The classic slip: `--trainer.max_steps 8000` on a config whose LinearLR decays to 0 over 4000 steps
+        # would train the second half with a learning rate of exactly 0.
+        max_steps = self.trainer.max_steps
+        if not self._has_schedulers or max_steps is None or max_steps < 0:
+            return
+        schedulers = self.lr_schedulers()
+        for scheduler in schedulers if isinstance(schedulers, list) else [schedulers]:
+            if (
+                isinstance(scheduler, torch.optim.lr_scheduler.LinearLR)
+                and scheduler.end_factor == 0
+                and scheduler.total_iters < max_steps
+            ):
+                rank_zero_warn(
+                    f"A LinearLR schedule decays a learning rate to 0 at generator step {scheduler.total_iters}, "
+                    f"before trainer.max_steps={max_steps}: the remaining steps would not train. Set its "
+                    f"total_iters to {max_steps} (model generator_scheduler / discriminator_scheduler)."
+                )
 
     # ---------------------------------------------------------------------------------------- validation
     @override

@@ -119,6 +119,13 @@ def test_schedulers_step_once_per_generator_step(fast_trainer_kwargs):
     assert "generator_scheduler" not in model.hparams  # callables stay out of checkpoints (weights_only load)
 
 
+def test_a_linear_decay_that_ends_before_max_steps_is_flagged(fast_trainer_kwargs):
+    decay = partial(LinearLR, start_factor=1.0, end_factor=0.0, total_iters=2)
+    model = VanillaGAN(hidden_dims=(8,), generator_scheduler=decay, discriminator_scheduler=decay)
+    with pytest.warns(UserWarning, match="total_iters to 3"):
+        Trainer(max_steps=3, **fast_trainer_kwargs).fit(model, Toy2DDataModule("ring8", batch_size=8))
+
+
 def test_reduce_on_plateau_is_refused_with_a_fix():
     model = VanillaGAN(generator_scheduler=partial(torch.optim.lr_scheduler.ReduceLROnPlateau, patience=2))
     with pytest.raises(ConfigError, match="ReduceLROnPlateau.*LinearLR"):
