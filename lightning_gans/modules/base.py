@@ -243,6 +243,20 @@ class GAN(LightningModule):
         self._has_schedulers = bool(schedulers)
         return (optimizers, schedulers) if schedulers else optimizers
 
+    def _training_noise(self, n: int) -> torch.Tensor:
+        """``(n, latent_dim)`` noise for this process's share of a training step.
+
+        Under DDP every rank's global RNG runs in lockstep (``seed_everything`` gives all ranks one seed, and the
+        checkpoint's RNG state, rank 0's, is then right for every rank on resume). Plain ``sample_noise(n)`` would
+        thus give every rank the same noise and the same fake batch. Drawing all ranks' noise and keeping this
+        rank's rows gives each rank its own fakes while the streams stay in lockstep.
+        """
+        world_size = self.trainer.world_size
+        if world_size == 1:
+            return self.sample_noise(n)
+        rank = self.trainer.global_rank
+        return self.sample_noise(world_size * n)[rank * n : (rank + 1) * n]
+
     def _step_discriminator(self, opt_d: LightningOptimizer) -> None:
         # Through the strategy (precision plugin, grad scaler, hooks) but not LightningOptimizer.step, which
         # would count this update in trainer.global_step: global_step counts generator updates only.
@@ -255,7 +269,7 @@ class GAN(LightningModule):
         n = real.shape[0]
 
         for i in range(self.d_steps):
-            z = self.sample_noise(n)
+            z = self._training_noise(n)
             if i == self.d_steps - 1:
                 # The last discriminator step's fake batch is reused by the generator step: generated once,
                 # with a graph, before any toggling (a toggled optimizer freezes the other network's params).

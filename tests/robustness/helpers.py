@@ -27,6 +27,16 @@ class DumpParameters(Callback):
     def __init__(self, folder: str) -> None:
         self.folder = folder
         self.first_batch_sum: float | None = None
+        self.first_noise: torch.Tensor | None = None
+
+    def on_train_start(self, trainer, pl_module) -> None:
+        # the noise of the first generator call in training (the first discriminator step's fake batch)
+        def record(module, inputs, output):
+            if self.first_noise is None:
+                self.first_noise = inputs[0].detach().clone()
+
+        self.first_noise = None
+        pl_module.generator.register_forward_hook(record)
 
     def on_train_batch_start(self, trainer, pl_module, batch, batch_idx) -> None:
         if self.first_batch_sum is None:
@@ -41,6 +51,7 @@ class DumpParameters(Callback):
             "global_step": trainer.global_step,
             "world_size": trainer.world_size,
             "first_batch_sum": self.first_batch_sum,
+            "first_noise": self.first_noise,
         }
         torch.save(state, Path(self.folder) / f"rank{trainer.global_rank}.pt")
 

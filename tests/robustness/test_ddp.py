@@ -1,5 +1,5 @@
 """DDP with 2 CPU processes (gloo) through the real CLI: after training, every parameter is identical on both
-ranks, for each variant, WGAN-GP's gradient penalty included.
+ranks, for each variant, WGAN-GP's gradient penalty included; and the ranks drew different noise.
 
 Each rank sees different data (TensorBatchLoader shards the digits by rank; the 2-D toys seed each batch by
 rank), so unsynchronised gradients, e.g. from a gradient penalty whose ``autograd.grad`` bypassed DDP's hooks,
@@ -83,6 +83,9 @@ def test_parameters_are_identical_on_both_ranks(tmp_path, variant):
     assert [r["global_step"] for r in ranks] == [4, 4]
     # the ranks trained on different data, so only synchronised gradients can keep them identical
     assert ranks[0]["first_batch_sum"] != ranks[1]["first_batch_sum"]
+    # and each rank generated its own fakes: same seed everywhere, but not the same noise
+    assert ranks[0]["first_noise"].shape == ranks[1]["first_noise"].shape
+    assert not torch.equal(ranks[0]["first_noise"], ranks[1]["first_noise"])
     params0, params1 = ranks[0]["parameters"], ranks[1]["parameters"]
     assert params0.keys() == params1.keys()
     assert any(k.startswith("generator.") for k in params0) and any(
