@@ -378,12 +378,16 @@ class GAN(LightningModule):
                 optimizer, gradient_clip_val=clip_val, gradient_clip_algorithm=self.gradient_clip_algorithm
             )
 
+    def _schedulers(self) -> list:
+        """The configured learning-rate schedulers as a list (``lr_schedulers()`` gives None, one, or a list)."""
+        if not self._has_schedulers:  # skips lr_schedulers()'s per-step Python when there are none
+            return []
+        schedulers = self.lr_schedulers()
+        return schedulers if isinstance(schedulers, list) else [schedulers]
+
     def _step_schedulers(self) -> None:
         # Manual optimization: Lightning stores, saves and restores the schedulers but never steps them.
-        if not self._has_schedulers:  # skips lr_schedulers()'s per-step Python when there are none
-            return
-        schedulers = self.lr_schedulers()
-        for scheduler in schedulers if isinstance(schedulers, list) else [schedulers]:
+        for scheduler in self._schedulers():
             scheduler.step()
 
     def _update_generator_ema(self) -> None:
@@ -427,10 +431,9 @@ class GAN(LightningModule):
         # The classic slip: `--trainer.max_steps 8000` on a config whose LinearLR decays to 0 over 4000 steps
         # would train the second half with a learning rate of exactly 0.
         max_steps = self.trainer.max_steps
-        if not self._has_schedulers or max_steps is None or max_steps < 0:
+        if max_steps is None or max_steps < 0:
             return
-        schedulers = self.lr_schedulers()
-        for scheduler in schedulers if isinstance(schedulers, list) else [schedulers]:
+        for scheduler in self._schedulers():
             if (
                 isinstance(scheduler, torch.optim.lr_scheduler.LinearLR)
                 and scheduler.end_factor == 0

@@ -7,6 +7,8 @@ Both load a checkpoint with ``lightning_gans.checkpoint.load_gan`` (``weights_on
 
 from __future__ import annotations
 
+import argparse
+
 import torch
 
 from lightning_gans.checkpoint import load_gan
@@ -18,6 +20,20 @@ def pick_device(device: str = "auto") -> torch.device:
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(device)
+
+
+def add_checkpoint_options(p: argparse.ArgumentParser) -> None:
+    """The options every generating command shares: ``--ckpt``, ``--ema/--no-ema`` and ``--device``."""
+    p.add_argument("--ckpt", required=True, help="checkpoint (.ckpt) written by `lightning-gans fit`")
+    p.add_argument(
+        "--ema",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="use the EMA generator when the checkpoint has one (default: --ema)",
+    )
+    p.add_argument(
+        "--device", default="auto", help="cpu, cuda, cuda:1, ... (default: a GPU when there is one)"
+    )
 
 
 def load_generator(ckpt: str, device: str = "auto") -> GAN:

@@ -19,7 +19,7 @@ from PIL import Image
 
 from lightning_gans.callbacks.sample_grid import image_grid, save_png
 from lightning_gans.modules.base import GAN
-from lightning_gans.tools import check_images, has_ema, load_generator, seeded_noise
+from lightning_gans.tools import add_checkpoint_options, check_images, has_ema, load_generator, seeded_noise
 
 Method = Literal["slerp", "linear"]
 
@@ -100,7 +100,7 @@ def parser() -> argparse.ArgumentParser:
         prog="lightning-gans interpolate",
         description="Walk the latent space of a trained GAN: a grid (one path per row) and an animated GIF.",
     )
-    p.add_argument("--ckpt", required=True, help="checkpoint (.ckpt) written by `lightning-gans fit`")
+    add_checkpoint_options(p)
     p.add_argument("--paths", type=int, default=4, help="number of paths, one per grid row (default 4)")
     p.add_argument("--steps", type=int, default=8, help="points per path, end points included (default 8)")
     p.add_argument(
@@ -117,13 +117,6 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--frame_ms", "--frame-ms", type=int, default=120, help="GIF frame duration in ms (default 120)"
     )
-    p.add_argument(
-        "--ema",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="use the EMA generator when the checkpoint has one (default: --ema)",
-    )
-    p.add_argument("--device", default="auto", help="cpu, cuda, ... (default: a GPU when there is one)")
     return p
 
 

@@ -20,7 +20,14 @@ from PIL import Image
 
 from lightning_gans.callbacks.sample_grid import render_samples, save_png
 from lightning_gans.modules.base import GAN
-from lightning_gans.tools import check_images, has_ema, load_generator, seeded_noise, to_uint8
+from lightning_gans.tools import (
+    add_checkpoint_options,
+    check_images,
+    has_ema,
+    load_generator,
+    seeded_noise,
+    to_uint8,
+)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -29,7 +36,7 @@ def parser() -> argparse.ArgumentParser:
         description="Generate images from a trained GAN checkpoint: N PNG files that "
         "torchvision.datasets.ImageFolder reads (OUT/CLASS_NAME/000000.png, ...), or one grid image with --grid.",
     )
-    p.add_argument("--ckpt", required=True, help="checkpoint (.ckpt) written by `lightning-gans fit`")
+    add_checkpoint_options(p)
     p.add_argument("--num", type=int, default=64, help="number of samples (default 64)")
     p.add_argument(
         "--out",
@@ -48,19 +55,10 @@ def parser() -> argparse.ArgumentParser:
         "--batch_size", "--batch-size", type=int, default=256, help="samples per forward pass (default 256)"
     )
     p.add_argument(
-        "--ema",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="use the EMA generator when the checkpoint has one (default: --ema)",
-    )
-    p.add_argument(
         "--truncation",
         type=float,
         default=None,
         help="truncation trick: redraw noise entries with |z| > this threshold (e.g. 0.7; default: off)",
-    )
-    p.add_argument(
-        "--device", default="auto", help="cpu, cuda, cuda:1, ... (default: a GPU when there is one)"
     )
     return p
 

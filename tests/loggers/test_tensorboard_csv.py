@@ -10,16 +10,7 @@ from PIL import Image
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from lightning_gans.cli import main
-
-CONFIGS = Path(__file__).parents[2] / "configs"
-TINY_DCGAN = [
-    "--model.init_args.data_shape=[1, 16, 16]",
-    "--model.init_args.latent_dim=8",
-    "--model.init_args.generator_width=8",
-    "--model.init_args.discriminator_width=8",
-    "--data.init_args.image_size=16",
-    "--data.init_args.batch_size=16",
-]
+from tests.loggers.tiny_dcgan import CONFIGS, TINY_DCGAN
 
 
 def fit_with(fragment: str, save_dir: Path) -> None:

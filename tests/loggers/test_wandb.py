@@ -13,17 +13,8 @@ from PIL import Image
 from lightning_gans import DCGAN, DigitsDataModule, SampleGrid
 from lightning_gans.cli import main
 from lightning_gans.loggers import WandbLogger, choose_wandb_mode
+from tests.loggers.tiny_dcgan import CONFIGS, TINY_DCGAN
 from tests.loggers.wandb_records import read_run
-
-CONFIGS = Path(__file__).parents[2] / "configs"
-TINY_DCGAN = [
-    "--model.init_args.data_shape=[1, 16, 16]",
-    "--model.init_args.latent_dim=8",
-    "--model.init_args.generator_width=8",
-    "--model.init_args.discriminator_width=8",
-    "--data.init_args.image_size=16",
-    "--data.init_args.batch_size=16",
-]
 
 
 @pytest.fixture

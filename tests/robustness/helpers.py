@@ -1,13 +1,38 @@
-"""Callbacks the robustness tests load into ``lightning-gans fit`` subprocesses (via PYTHONPATH)."""
+"""Callbacks the robustness tests load into ``lightning-gans fit`` subprocesses (via PYTHONPATH), and the
+function that starts such a subprocess."""
 
 from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import torch
 from lightning.pytorch import Callback
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+
+
+def fit_subprocess(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    """``python -m lightning_gans fit`` with ``args`` in a fresh process: CPU, seed 0, one thread, no logger, no
+    progress bar; this folder is on PYTHONPATH so ``--trainer.callbacks+=helpers.<Callback>`` works."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE), str(REPO)]), OMP_NUM_THREADS="1")
+    command = [
+        sys.executable,
+        "-m",
+        "lightning_gans",
+        "fit",
+        *args,
+        "--seed_everything=0",
+        "--trainer.accelerator=cpu",
+        "--trainer.logger=false",
+        "--trainer.enable_progress_bar=false",
+        "--trainer.enable_model_summary=false",
+    ]
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
 
 
 class SigkillAt(Callback):

@@ -8,16 +8,10 @@ would make the ranks drift apart.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 import torch
 
-REPO = Path(__file__).resolve().parents[2]
-HERE = Path(__file__).resolve().parent
+from tests.robustness.helpers import fit_subprocess
 
 VARIANTS = {
     "vanilla": [
@@ -56,27 +50,17 @@ VARIANTS = {
 @pytest.mark.parametrize("variant", list(VARIANTS))
 def test_parameters_are_identical_on_both_ranks(tmp_path, variant):
     out = tmp_path / "params"
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE), str(REPO)]), OMP_NUM_THREADS="1")
-    command = [
-        sys.executable,
-        "-m",
-        "lightning_gans",
-        "fit",
+    result = fit_subprocess(
+        tmp_path,
         *VARIANTS[variant],
-        "--seed_everything=0",
         "--trainer.strategy=ddp",
         "--trainer.devices=2",
-        "--trainer.accelerator=cpu",
         "--trainer.max_steps=4",
-        "--trainer.logger=false",
         "--trainer.enable_checkpointing=false",
-        "--trainer.enable_progress_bar=false",
-        "--trainer.enable_model_summary=false",
         f"--trainer.default_root_dir={tmp_path}",
         "--trainer.callbacks+=helpers.DumpParameters",
         f"--trainer.callbacks.folder={out}",
-    ]
-    result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     ranks = [torch.load(out / f"rank{r}.pt", weights_only=True) for r in (0, 1)]
     assert [r["world_size"] for r in ranks] == [2, 2]

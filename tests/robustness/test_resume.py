@@ -8,10 +8,8 @@ consumed and skip them on resume; toy batches draw from their own per-batch gene
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 from functools import partial
 from pathlib import Path
 
@@ -22,9 +20,7 @@ from lightning.pytorch.callbacks import ModelCheckpoint
 from torch.optim.lr_scheduler import LinearLR, StepLR
 
 from lightning_gans import DCGAN, WGANGP, DigitsDataModule, Toy2DDataModule
-
-REPO = Path(__file__).resolve().parents[2]
-HERE = Path(__file__).resolve().parent
+from tests.robustness.helpers import fit_subprocess
 
 
 def assert_same_checkpoint(a: dict, b: dict) -> None:
@@ -70,20 +66,11 @@ CLI_VARIANTS = {
 
 
 def fit(run: Path, variant: str, *extra: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE), str(REPO)]), OMP_NUM_THREADS="1")
-    command = [
-        sys.executable,
-        "-m",
-        "lightning_gans",
-        "fit",
+    return fit_subprocess(
+        run,
         *CLI_VARIANTS[variant],
-        "--seed_everything=0",
-        "--trainer.accelerator=cpu",
         "--trainer.deterministic=true",
         "--trainer.max_steps=20",
-        "--trainer.logger=false",
-        "--trainer.enable_progress_bar=false",
-        "--trainer.enable_model_summary=false",
         f"--trainer.default_root_dir={run}",
         "--trainer.callbacks+=lightning.pytorch.callbacks.ModelCheckpoint",
         f"--trainer.callbacks.dirpath={run / 'checkpoints'}",
@@ -91,8 +78,7 @@ def fit(run: Path, variant: str, *extra: str) -> subprocess.CompletedProcess:
         "--trainer.callbacks.save_top_k=0",
         "--trainer.callbacks.every_n_train_steps=5",
         *extra,
-    ]
-    return subprocess.run(command, cwd=run, env=env, capture_output=True, text=True, timeout=600)
+    )
 
 
 @pytest.mark.slow
