@@ -11,14 +11,16 @@ lightning-gans evaluate --ckpt PATH [--num_samples 2500]         (see lightning_
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import yaml
 from lightning.pytorch import LightningDataModule, LightningModule, Trainer
-from lightning.pytorch.callbacks import ProgressBar
+from lightning.pytorch.callbacks import ModelCheckpoint, ProgressBar
 from lightning.pytorch.cli import LightningCLI, SaveConfigCallback
 from typing_extensions import override
 
+from lightning_gans import preemption
 from lightning_gans.callbacks.progress import GANProgressBar
 from lightning_gans.errors import user_errors
 from lightning_gans.modules.base import GAN
@@ -71,7 +73,9 @@ class GANCLI(LightningCLI):
         wants_bar = kwargs.get("enable_progress_bar", trainer_config.get("enable_progress_bar")) is not False
         if wants_bar and not any(isinstance(c, ProgressBar) for c in callbacks):
             kwargs["callbacks"] = [*callbacks, GANProgressBar()]
-        return super().instantiate_trainer(**kwargs)
+        trainer = super().instantiate_trainer(**kwargs)
+        checkpoints_follow_run_folder(trainer)
+        return trainer
 
     @override
     def before_instantiate_classes(self) -> None:
@@ -85,6 +89,21 @@ class GANCLI(LightningCLI):
         trainer["callbacks"] = [
             c for c in callbacks if not str(getattr(c, "class_path", "")).endswith(".ModelCheckpoint")
         ]
+
+
+def checkpoints_follow_run_folder(trainer: Trainer) -> None:
+    """Every ``ModelCheckpoint`` without a ``dirpath`` saves to ``<default_root_dir>/checkpoints``.
+
+    The run folder is ``trainer.default_root_dir``: two runs with different folders (two seeds, say) never share
+    a checkpoint file, and ``--ckpt_path last`` resumes the run the folder names. Lightning's own default
+    (``<logger's version folder>/checkpoints``) cannot work with ``--ckpt_path last``: the logger opens a new
+    version folder for every run, so "last" is looked for where nothing was saved yet. A second fresh run in
+    the same folder does not overwrite the first's ``last.ckpt``: ModelCheckpoint writes ``last-v1.ckpt``, and
+    ``--ckpt_path last`` takes the newest.
+    """
+    for callback in trainer.checkpoint_callbacks:
+        if isinstance(callback, ModelCheckpoint) and callback.dirpath is None:
+            callback.dirpath = os.path.realpath(os.path.join(trainer.default_root_dir, "checkpoints"))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -104,7 +123,9 @@ def main(argv: list[str] | None = None) -> None:
                 "Generation tools: `lightning-gans sample --help`, `lightning-gans interpolate --help`; "
                 "metrics: `lightning-gans evaluate --help`.\n"
             )
-        GANCLI(args=argv)  # None: LightningCLI reads sys.argv itself (and warns when given both)
+        cli = GANCLI(args=argv)  # None: LightningCLI reads sys.argv itself (and warns when given both)
+        if getattr(cli.model, "preempted", False):
+            raise SystemExit(preemption.EXIT_STATUS)  # stopped by SIGTERM: interrupted, not finished
     except Exception as err:
         user_error = find_user_error(err)
         if user_error is None:

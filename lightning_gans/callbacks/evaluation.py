@@ -145,8 +145,8 @@ class Evaluation(Callback):
 
     @override
     def on_train_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
-        if not self.at_end:
-            return
+        if not self.at_end or getattr(pl_module, "preempted", False):
+            return  # (a pre-empted run must end within the cluster's grace period)
         if trainer.global_step != self._last_step:
             self.evaluate(trainer, pl_module)
         if trainer.is_global_zero and self.history and self.evaluator is not None:

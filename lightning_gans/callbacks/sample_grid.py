@@ -69,6 +69,8 @@ class SampleGrid(Callback):
         self.seed = seed
         self.fixed_noise: torch.Tensor | None = None
         self.last_path: Path | None = None
+        self.folder: Path | None = None
+        """``<run folder>/samples``, found in ``setup`` (on every rank)."""
 
     def _noise(self, pl_module: LightningModule) -> torch.Tensor:
         if self.fixed_noise is None:
@@ -76,15 +78,22 @@ class SampleGrid(Callback):
             self.fixed_noise = torch.randn(self.num_samples, pl_module.latent_dim, generator=generator)
         return self.fixed_noise.to(pl_module.device)
 
+    @override
+    def setup(self, trainer: Trainer, pl_module: LightningModule, stage: str) -> None:
+        # trainer.log_dir is a collective under DDP (it broadcasts rank 0's folder), so it is asked here, where
+        # every rank runs, and never inside render's rank-zero branch: a collective that only rank 0 enters waits
+        # forever for the others (docs/DESIGN.md, "Collectives run on every rank or on none").
+        self.folder = Path(trainer.log_dir or trainer.default_root_dir) / "samples"
+
     def render(self, trainer: Trainer, pl_module: LightningModule, name: str) -> Path | None:
         """Samples, saves the PNG and sends it to the loggers; returns the path (rank zero only)."""
-        samples = pl_module.sample(z=self._noise(pl_module))  # every rank: keeps collectives in step
         if not trainer.is_global_zero:
             return None
+        # no collective below this line: only rank zero gets here (sampling is eval mode, EMA or plain
+        # generator, never the DDP-wrapped module)
+        samples = pl_module.sample(z=self._noise(pl_module))
         picture = render_samples(samples, self.nrow)
-        self.last_path = save_png(
-            picture, Path(trainer.log_dir or trainer.default_root_dir) / "samples" / f"{name}.png"
-        )
+        self.last_path = save_png(picture, self.folder / f"{name}.png")
         for logger in trainer.loggers:
             log_image(logger, "samples", picture, trainer.global_step)
         return self.last_path
@@ -99,6 +108,8 @@ class SampleGrid(Callback):
 
     @override
     def on_train_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        if getattr(pl_module, "preempted", False):
+            return  # a pre-empted run must end within the cluster's grace period
         path = self.render(trainer, pl_module, "final")
         if path is not None:
             rank_zero_info(f"Sample grid: {path}")

@@ -32,6 +32,7 @@ from typing_extensions import override
 from lightning_gans import losses
 from lightning_gans.ema import ema_decay_at, make_ema_copy, update_ema
 from lightning_gans.errors import ConfigError, DivergenceError
+from lightning_gans.preemption import Preemption, stop_after_this_step
 from lightning_gans.rng import collect_rng_states, restore_rng_states
 
 # ModelCheckpoint(every_n_train_steps=...) warns on every manual-optimization run that the checkpoint holds the
@@ -158,6 +159,9 @@ class GAN(LightningModule):
         self.skipped_batches = 0
         self._has_schedulers = False  # set by configure_optimizers
         self._rng_states_to_restore: dict | None = None
+        self._preemption = Preemption()
+        self.preempted = False
+        """True once a SIGTERM stopped training (see ``lightning_gans.preemption``)."""
         self.save_hyperparameters()
         # Keep checkpoints loadable with weights_only=True: network objects and optimizer factories are not
         # hyperparameters (LightningCLI runs store their class_path dicts instead, which stay).
@@ -426,6 +430,19 @@ class GAN(LightningModule):
             restore_rng_states(self._rng_states_to_restore)
             self._rng_states_to_restore = None
         self._warn_if_a_schedule_ends_early()
+        # after Lightning's own handlers (registered just before training starts), which it restores at teardown
+        self._preemption.install(self.trainer)
+
+    @override
+    def on_train_batch_end(self, outputs, batch, batch_idx: int) -> None:
+        # after the callbacks' on_train_batch_end (ModelCheckpoint's cadence): a step boundary that resumes exactly
+        if self._preemption.stop_requested(self.trainer):
+            self.preempted = True
+            stop_after_this_step(self.trainer)
+
+    @override
+    def on_train_end(self) -> None:
+        self._preemption.uninstall()
 
     def _warn_if_a_schedule_ends_early(self) -> None:
         # The classic slip: `--trainer.max_steps 8000` on a config whose LinearLR decays to 0 over 4000 steps
