@@ -16,23 +16,66 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 
 
-def fit_subprocess(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    """``python -m lightning_gans fit`` with ``args`` in a fresh process: CPU, seed 0, one thread, no logger, no
-    progress bar; this folder is on PYTHONPATH so ``--trainer.callbacks+=helpers.<Callback>`` works."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE), str(REPO)]), OMP_NUM_THREADS="1")
+def fit_subprocess(
+    cwd: Path, *args: str, timeout: float = 600, launcher: list[str] | None = None, logger: bool = False
+) -> subprocess.CompletedProcess:
+    """``python -m lightning_gans fit`` with ``args`` in a fresh process: CPU, seed 0, one thread, no progress bar
+    (and no logger unless ``logger``); this folder is on PYTHONPATH so ``--trainer.callbacks+=helpers.<Callback>``
+    works. ``launcher`` replaces ``python -m lightning_gans`` (e.g. a torchrun command line). A run that has not
+    ended after ``timeout`` seconds fails the test (see ``run_or_kill``)."""
     command = [
-        sys.executable,
-        "-m",
-        "lightning_gans",
+        *(launcher or [sys.executable, "-m", "lightning_gans"]),
         "fit",
         *args,
         "--seed_everything=0",
         "--trainer.accelerator=cpu",
-        "--trainer.logger=false",
+        *([] if logger else ["--trainer.logger=false"]),
         "--trainer.enable_progress_bar=false",
         "--trainer.enable_model_summary=false",
     ]
-    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+    return run_or_kill(command, cwd, timeout)
+
+
+def subprocess_env() -> dict[str, str]:
+    """The environment of the test subprocesses: this folder and the repository importable, one thread."""
+    return dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE), str(REPO)]), OMP_NUM_THREADS="1")
+
+
+def start(command: list[str], cwd: Path) -> subprocess.Popen:
+    """Starts ``command`` in a process group of its own (see ``run_or_kill``), output captured as text."""
+    return subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=subprocess_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def finish(process: subprocess.Popen, timeout: float) -> subprocess.CompletedProcess:
+    """Waits for ``process`` and every process it started; after ``timeout`` seconds kills them all and fails.
+
+    Lightning's DDP launcher starts ranks 1.. as children of rank 0: a plain ``subprocess.run`` timeout would kill
+    rank 0 only and leave the others waiting in a collective. The output pipes stay open until every process of
+    the group has exited, so ``communicate`` also waits for a rank that hangs on its own.
+    """
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        out, err = process.communicate()
+        raise AssertionError(
+            f"{' '.join(process.args[:8])} ... did not end within {timeout:.0f} s (hung; killed). "
+            f"stderr tail:\n{err[-3000:]}"
+        ) from None
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
+def run_or_kill(command: list[str], cwd: Path, timeout: float) -> subprocess.CompletedProcess:
+    """``start`` then ``finish``: a hang fails the test after ``timeout`` seconds instead of stopping CI."""
+    return finish(start(command, cwd), timeout)
 
 
 class SigkillAt(Callback):
@@ -44,6 +87,31 @@ class SigkillAt(Callback):
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
         if trainer.global_step == self.step:
             os.kill(os.getpid(), signal.SIGKILL)
+
+
+class SigtermAt(Callback):
+    """Sends SIGTERM to its own process after generator step ``step`` (on global rank ``rank`` only): a
+    pre-emption notice that arrives at one rank, as when a scheduler signals one process of the job."""
+
+    def __init__(self, step: int, rank: int = 0) -> None:
+        self.step = step
+        self.rank = rank
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
+        if trainer.global_step == self.step and trainer.global_rank == self.rank:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+
+class MarkStep(Callback):
+    """Creates the file ``path`` after generator step ``step`` (rank 0), so a test knows training is under way."""
+
+    def __init__(self, path: str, step: int = 1) -> None:
+        self.path = path
+        self.step = step
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
+        if trainer.global_step == self.step and trainer.is_global_zero:
+            Path(self.path).touch()
 
 
 class DumpParameters(Callback):
