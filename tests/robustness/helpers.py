@@ -19,11 +19,15 @@ REPO = HERE.parents[1]
 def fit_subprocess(
     cwd: Path, *args: str, timeout: float = 600, launcher: list[str] | None = None, logger: bool = False
 ) -> subprocess.CompletedProcess:
-    """``python -m lightning_gans fit`` with ``args`` in a fresh process: CPU, seed 0, one thread, no progress bar
-    (and no logger unless ``logger``); this folder is on PYTHONPATH so ``--trainer.callbacks+=helpers.<Callback>``
-    works. ``launcher`` replaces ``python -m lightning_gans`` (e.g. a torchrun command line). A run that has not
-    ended after ``timeout`` seconds fails the test (see ``run_or_kill``)."""
-    command = [
+    """Runs ``fit_command(*args)`` in ``cwd``; a run that has not ended after ``timeout`` seconds fails the test
+    (see ``finish``)."""
+    return finish(start(fit_command(*args, launcher=launcher, logger=logger), cwd), timeout)
+
+
+def fit_command(*args: str, launcher: list[str] | None = None, logger: bool = False) -> list[str]:
+    """``python -m lightning_gans fit`` with ``args``: CPU, seed 0, no progress bar (and no logger unless
+    ``logger``). ``launcher`` replaces ``python -m lightning_gans`` (e.g. a torchrun command line)."""
+    return [
         *(launcher or [sys.executable, "-m", "lightning_gans"]),
         "fit",
         *args,
@@ -33,20 +37,15 @@ def fit_subprocess(
         "--trainer.enable_progress_bar=false",
         "--trainer.enable_model_summary=false",
     ]
-    return run_or_kill(command, cwd, timeout)
-
-
-def subprocess_env() -> dict[str, str]:
-    """The environment of the test subprocesses: this folder and the repository importable, one thread."""
-    return dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE), str(REPO)]), OMP_NUM_THREADS="1")
 
 
 def start(command: list[str], cwd: Path) -> subprocess.Popen:
-    """Starts ``command`` in a process group of its own (see ``run_or_kill``), output captured as text."""
+    """Starts ``command`` in a process group of its own (so ``finish`` can kill every rank), with this folder
+    and the repository importable, one thread, output captured as text."""
     return subprocess.Popen(
         command,
         cwd=cwd,
-        env=subprocess_env(),
+        env=dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE), str(REPO)]), OMP_NUM_THREADS="1"),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -71,11 +70,6 @@ def finish(process: subprocess.Popen, timeout: float) -> subprocess.CompletedPro
             f"stderr tail:\n{err[-3000:]}"
         ) from None
     return subprocess.CompletedProcess(process.args, process.returncode, out, err)
-
-
-def run_or_kill(command: list[str], cwd: Path, timeout: float) -> subprocess.CompletedProcess:
-    """``start`` then ``finish``: a hang fails the test after ``timeout`` seconds instead of stopping CI."""
-    return finish(start(command, cwd), timeout)
 
 
 class SigkillAt(Callback):

@@ -63,7 +63,7 @@ def test_config_trains_under_ddp_and_ends(config, tmp_path, monkeypatch):
     configs = [f"--config={shortened_config}", *([] if full else [f"--config={config}"])]
     csv_logger = full  # the logger fragments bring their own logger
     logger_args = (
-        [f"--trainer.logger=lightning.pytorch.loggers.CSVLogger", f"--trainer.logger.save_dir={run}"]
+        ["--trainer.logger=lightning.pytorch.loggers.CSVLogger", f"--trainer.logger.save_dir={run}"]
         if csv_logger
         else []
     )
