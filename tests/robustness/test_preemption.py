@@ -52,6 +52,10 @@ def test_sigterm_then_resume_matches_an_uninterrupted_run(tmp_path):
     )
 
 
+# a grid every 2 steps, so these runs also hang when a callback enters a collective on rank 0 only
+SAMPLE_GRID = ["--trainer.callbacks+=lightning_gans.SampleGrid", "--trainer.callbacks.every_n_steps=2"]
+
+
 def ddp_fit(run, *extra: str, **kwargs):
     return fit_subprocess(
         run,
@@ -63,6 +67,7 @@ def ddp_fit(run, *extra: str, **kwargs):
         "--trainer.callbacks.save_last=true",
         "--trainer.callbacks.save_top_k=0",
         "--trainer.callbacks.every_n_train_steps=100",
+        *SAMPLE_GRID,
         "--trainer.callbacks+=helpers.DumpParameters",
         f"--trainer.callbacks.folder={run}",
         *extra,
@@ -105,6 +110,7 @@ def test_sigterm_from_outside_ends_a_ddp_run_promptly(tmp_path):
         f"--trainer.default_root_dir={tmp_path}",
         "--trainer.callbacks+=lightning.pytorch.callbacks.ModelCheckpoint",
         "--trainer.callbacks.save_last=true",
+        *SAMPLE_GRID,
         "--trainer.callbacks+=helpers.MarkStep",
         f"--trainer.callbacks.path={marker}",
     )
