@@ -7,7 +7,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 PY := .venv/bin/python
 DEMO_ARGS ?=
 
-.PHONY: install demo test test-fast test-slow lint format bench bench-speed bench-quality clean
+.PHONY: install demo test test-fast test-slow lint format bench bench-speed bench-quality bench-peers clean
 
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv .tools && .tools/bin/pip install --quiet uv
@@ -51,5 +51,14 @@ bench-speed: install
 bench-quality: install
 	$(PY) benchmarks/quality.py
 
+## Speed against TorchGAN 0.1.0 and Mimicry 0.1.16 (docs/BENCHMARKS.md, "Peers"). They live in .venv-peers (the
+## project's lock synced into it, the peers added on top), so their old pins never touch uv.lock or .venv.
+PEERS_PY := .venv-peers/bin/python
+bench-peers: $(UV)
+	UV_PROJECT_ENVIRONMENT=.venv-peers $(UV) sync --frozen
+	$(UV) pip install --python $(PEERS_PY) torchgan==0.1.0 scikit-image
+	$(UV) pip install --python $(PEERS_PY) --no-deps torch-mimicry==0.1.16
+	$(PEERS_PY) benchmarks/peers.py --out docs/bench_peers/results.json
+
 clean:
-	rm -rf .venv .tools runs
+	rm -rf .venv .venv-peers .tools runs
