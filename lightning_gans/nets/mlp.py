@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import torch
 from torch import nn
+from torch.nn.functional import one_hot
 
 from lightning_gans.nets.conditional import (
     ConditionalBatchNorm,
@@ -48,8 +49,9 @@ class MLPGenerator(nn.Module):
         data_shape: shape of one sample, e.g. ``(2,)`` for 2-D points or ``(1, 32, 32)`` for images.
         hidden_dims: widths of the hidden layers.
         output_activation: ``"tanh"`` for data scaled to [-1, 1] (images), ``"none"`` for unbounded data (2-D toys).
-        num_classes: K makes it class-conditional: each hidden layer gets a ``ConditionalBatchNorm`` (scale and
-            shift from a class embedding) and ``forward`` takes ``(z, labels)``. None = unconditional (no norm).
+        num_classes: K makes it class-conditional: ``forward`` takes ``(z, labels)``, the one-hot label is
+            appended to ``z`` and each hidden layer gets a ``ConditionalBatchNorm`` (scale and shift from a class
+            embedding; see ``DCGANGenerator`` for why both). None = unconditional (no norm).
     """
 
     def __init__(
@@ -70,12 +72,15 @@ class MLPGenerator(nn.Module):
         if num_classes is None:
             self.net = _mlp(latent_dim, hidden_dims, out, nn.ReLU())
         else:
-            self.net = _conditional_mlp(latent_dim, hidden_dims, out, num_classes)
+            self.net = _conditional_mlp(latent_dim + num_classes, hidden_dims, out, num_classes)
         self.output_activation = nn.Tanh() if output_activation == "tanh" else nn.Identity()
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """``(N, latent_dim)`` (and ``(N,)`` labels when conditional) -> ``(N, *data_shape)``."""
-        h = self.net(z) if self.num_classes is None else self.net(z, labels)
+        if self.num_classes is None:
+            h = self.net(z)
+        else:
+            h = self.net(torch.cat([z, one_hot(labels, self.num_classes).to(z)], dim=1), labels)
         return self.output_activation(h).view(z.shape[0], *self.data_shape)
 
 
