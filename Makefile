@@ -7,7 +7,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 PY := .venv/bin/python
 DEMO_ARGS ?=
 
-.PHONY: install demo test test-fast test-slow lint format bench bench-speed bench-quality clean
+.PHONY: install demo test test-fast test-slow lint format bench bench-speed bench-quality bench-imbalance clean
 
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv .tools && .tools/bin/pip install --quiet uv
@@ -50,6 +50,10 @@ bench-speed: install
 ## Quality benchmark (PacGAN protocol on ring8/grid25, digits FID/class KL; 3 seeds, long on CPU) -> docs/BENCHMARKS.md
 bench-quality: install
 	$(PY) benchmarks/quality.py
+
+## Imbalanced digits (docs/BENCHMARKS.md, "Imbalanced digits"): GAN augmentation vs imbalanced-learn, 5 seeds
+bench-imbalance: install
+	$(PY) benchmarks/imbalance.py
 
 clean:
 	rm -rf .venv .tools runs
