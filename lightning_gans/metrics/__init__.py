@@ -3,6 +3,7 @@
 from lightning_gans.metrics.classes import (
     class_proportions,
     conditional_accuracy,
+    per_class_fid,
     predict_classes,
     proportion_gap,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "data_spec",
     "load_digits_classifier",
     "mode_coverage",
+    "per_class_fid",
     "predict_classes",
     "proportion_gap",
 ]

@@ -10,6 +10,7 @@ from lightning_gans.metrics import (
     class_proportions,
     conditional_accuracy,
     load_digits_classifier,
+    per_class_fid,
     predict_classes,
     proportion_gap,
 )
@@ -64,3 +65,11 @@ def test_class_proportions_and_gap_by_hand():
     assert p.tolist() == [0.5, 0.25, 0.0, 0.25]
     assert proportion_gap(p, torch.tensor([0.25, 0.25, 0.25, 0.25])) == pytest.approx(0.25)
     assert proportion_gap(p, p) == 0.0
+
+
+def test_per_class_fid_is_low_for_the_right_class_and_high_for_the_wrong_one():
+    split = load_digits_split(32)
+    right = per_class_fid(model(), split["train"], split["train_labels"], per_class=64)
+    wrong = per_class_fid(model(swap=True), split["train"], split["train_labels"], per_class=64)
+    assert len(right) == 10
+    assert all(r < w for r, w in zip(right, wrong, strict=True)), (right, wrong)
