@@ -7,7 +7,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 PY := .venv/bin/python
 DEMO_ARGS ?=
 
-.PHONY: install demo test test-fast test-slow lint format bench bench-speed bench-quality bench-peers clean
+.PHONY: install demo test test-fast test-slow lint format bench bench-speed bench-quality bench-peers bench-imbalance clean
 
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv .tools && .tools/bin/pip install --quiet uv
@@ -59,6 +59,10 @@ bench-peers: $(UV)
 	$(UV) pip install --python $(PEERS_PY) torchgan==0.1.0 scikit-image
 	$(UV) pip install --python $(PEERS_PY) --no-deps torch-mimicry==0.1.16
 	$(PEERS_PY) benchmarks/peers.py --out docs/bench_peers/results.json
+
+## Imbalanced digits (docs/BENCHMARKS.md, "Imbalanced digits"): GAN augmentation vs imbalanced-learn, 5 seeds
+bench-imbalance: install
+	$(PY) benchmarks/imbalance.py
 
 clean:
 	rm -rf .venv .venv-peers .tools runs

@@ -1,7 +1,9 @@
 """lightning-gans: Generative Adversarial Networks as PyTorch Lightning modules.
 
-Public API: the modules (``GAN``, ``VanillaGAN``, ``DCGAN``, ``WGANGP``), the data modules and the
-sample-grid callback. Networks live in ``lightning_gans.nets``, losses in ``lightning_gans.losses``.
+Public API: the modules (``GAN``, ``VanillaGAN``, ``DCGAN``, ``WGANGP``; ``num_classes: K`` makes any of them
+class-conditional), ``Latent`` (what the family hooks pass the generator), the data modules and the callbacks.
+Networks live in ``lightning_gans.nets``, losses in ``lightning_gans.losses``, class metrics (conditional
+accuracy, class proportions) in ``lightning_gans.metrics``.
 """
 
 from lightning_gans.callbacks import Evaluation, SampleGrid
@@ -15,6 +17,7 @@ from lightning_gans.data import (
     Toy2DDataModule,
 )
 from lightning_gans.modules import DCGAN, GAN, WGANGP, VanillaGAN
+from lightning_gans.modules.latent import Latent
 
 __all__ = [
     "CIFAR10DataModule",
@@ -26,6 +29,7 @@ __all__ = [
     "Evaluation",
     "FashionMNISTDataModule",
     "ImageFolderDataModule",
+    "Latent",
     "MNISTDataModule",
     "SampleGrid",
     "Toy2DDataModule",

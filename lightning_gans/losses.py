@@ -46,46 +46,72 @@ def hinge_discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tenso
 
 
 def _input_gradients(
-    critic: Callable[[torch.Tensor], torch.Tensor], inputs: torch.Tensor, grad_scale: float | None
+    critic: Callable[..., torch.Tensor], inputs: torch.Tensor | tuple, grad_scale: float | None
 ) -> torch.Tensor:
-    """``d sum(critic(inputs)) / d inputs`` with a graph for double backprop, shape of ``inputs``.
+    """``d sum(critic(*inputs)) / d inputs`` with a graph for double backprop, ``(N, D)`` flattened per sample.
+
+    ``inputs`` is one tensor or a tuple of the critic's arguments; the gradient is taken with respect to every
+    one that requires grad (the others, e.g. class labels, are held fixed) and concatenated per sample.
 
     Under fp16 autocast the raw gradients can underflow; with ``grad_scale`` (the GradScaler's current scale)
     the outputs are scaled before ``autograd.grad`` and the gradients unscaled after, as in PyTorch's AMP
     gradient-penalty example.
     """
-    scores = critic(inputs)
+    args = inputs if isinstance(inputs, tuple) else (inputs,)
+    wrt = [a for a in args if a.requires_grad]
+    scores = critic(*args)
     if grad_scale is not None:
         scores = scores * grad_scale
-    (grads,) = torch.autograd.grad(scores.sum(), inputs, create_graph=True)
+    grads = torch.autograd.grad(scores.sum(), wrt, create_graph=True)
     if grad_scale is not None:
-        grads = grads / grad_scale
-    return grads.float()
+        grads = [g / grad_scale for g in grads]
+    return torch.cat([g.float().flatten(1) for g in grads], dim=1)
+
+
+def interpolate_inputs(real: torch.Tensor | tuple, fake: torch.Tensor | tuple) -> torch.Tensor | tuple:
+    """``x_hat = a * real + (1 - a) * fake`` with one ``a ~ U[0, 1]`` per sample (not per pixel), requiring grad.
+
+    For a critic with several inputs (tuples), every floating-point input is interpolated with the same ``a``
+    (BiGAN's ``(x, z)`` pairs) and every other input (class labels) is taken from ``real``: a conditional
+    critic's penalty uses the real labels.
+    """
+    if not isinstance(real, tuple):
+        alpha = torch.rand(real.shape[0], *([1] * (real.dim() - 1)), device=real.device, dtype=real.dtype)
+        return (alpha * real.detach() + (1 - alpha) * fake.detach()).requires_grad_(True)
+    first = real[0]
+    alpha = torch.rand(first.shape[0], device=first.device, dtype=first.dtype)
+    mixed = []
+    for r, f in zip(real, fake, strict=True):
+        if r.is_floating_point():
+            a = alpha.view(-1, *([1] * (r.dim() - 1))).to(r.dtype)
+            mixed.append((a * r.detach() + (1 - a) * f.detach()).requires_grad_(True))
+        else:
+            mixed.append(r)
+    return tuple(mixed)
 
 
 def gradient_penalty(
-    critic: Callable[[torch.Tensor], torch.Tensor],
-    real: torch.Tensor,
-    fake: torch.Tensor,
+    critic: Callable[..., torch.Tensor],
+    real: torch.Tensor | tuple,
+    fake: torch.Tensor | tuple,
     grad_scale: float | None = None,
 ) -> torch.Tensor:
     """WGAN-GP penalty (Gulrajani et al., 2017): ``E[(||grad_x D(x_hat)||_2 - 1)^2]``.
 
-    ``x_hat = a * real + (1 - a) * fake`` with one coefficient ``a ~ U[0, 1]`` per sample (not per pixel).
+    ``x_hat = a * real + (1 - a) * fake`` with one coefficient ``a ~ U[0, 1]`` per sample (not per pixel); see
+    ``interpolate_inputs`` for critics with several inputs (conditional: labels held at the real ones).
 
     Args:
-        critic: maps ``(N, *shape)`` to ``(N,)``.
-        real: ``(N, *shape)`` real samples.
-        fake: ``(N, *shape)`` generated samples (detached or not; the penalty only trains the critic).
+        critic: maps ``(N, *shape)`` (or the tuple of its inputs, unpacked) to ``(N,)``.
+        real: ``(N, *shape)`` real samples, or a tuple of the critic's inputs, e.g. ``(x, labels)``.
+        fake: the same for generated samples (detached or not; the penalty only trains the critic).
         grad_scale: the fp16 GradScaler's scale, or None (fp32/bf16).
 
     Returns:
         Scalar penalty (multiply by lambda=10 yourself).
     """
-    alpha = torch.rand(real.shape[0], *([1] * (real.dim() - 1)), device=real.device, dtype=real.dtype)
-    x_hat = (alpha * real.detach() + (1 - alpha) * fake.detach()).requires_grad_(True)
-    grads = _input_gradients(critic, x_hat, grad_scale)
-    return ((grads.flatten(1).norm(2, dim=1) - 1.0) ** 2).mean()
+    grads = _input_gradients(critic, interpolate_inputs(real, fake), grad_scale)
+    return ((grads.norm(2, dim=1) - 1.0) ** 2).mean()
 
 
 def r1_penalty(
@@ -93,4 +119,4 @@ def r1_penalty(
 ) -> torch.Tensor:
     """R1 penalty (Mescheder et al., 2018): ``E[||grad_x D(x)||^2]`` on real samples (multiply by gamma/2)."""
     grads = _input_gradients(critic, real.detach().requires_grad_(True), grad_scale)
-    return grads.flatten(1).pow(2).sum(1).mean()
+    return grads.pow(2).sum(1).mean()

@@ -40,6 +40,11 @@ def render_samples(samples: torch.Tensor, nrow: int = 8) -> torch.Tensor:
     return scatter_plot(samples) if samples.dim() == 2 else image_grid(samples, nrow)
 
 
+def class_rows(num_classes: int, per_row: int) -> torch.Tensor:
+    """``(num_classes * per_row,)`` labels ``0, 0, ..., 1, 1, ...``: one class per grid row of ``per_row`` images."""
+    return torch.arange(num_classes).repeat_interleave(per_row)
+
+
 def save_png(picture: torch.Tensor, path: str | Path) -> Path:
     """Writes a ``(3, H, W)`` uint8 tensor to ``path`` (parents created)."""
     path = Path(path)
@@ -50,6 +55,9 @@ def save_png(picture: torch.Tensor, path: str | Path) -> Path:
 
 class SampleGrid(Callback):
     """Every ``every_n_steps`` generator steps and at the end, renders ``pl_module.sample(z=fixed_noise)``.
+
+    For a class-conditional model (``num_classes`` K) the grid has one class per row: K rows of ``nrow``
+    images (``num_samples`` is then ``K * nrow``).
 
     The PNG goes to ``<run folder>/samples/step_XXXXXXX.png`` (the run folder is ``trainer.log_dir``) and to
     ``samples/final.png`` at the end; the same picture goes to every attached logger that takes images
@@ -72,10 +80,16 @@ class SampleGrid(Callback):
         self.folder: Path | None = None
         """``<run folder>/samples``, found in ``setup`` (on every rank)."""
 
+    def _labels(self, pl_module: LightningModule) -> torch.Tensor | None:
+        num_classes = getattr(pl_module, "num_classes", None)
+        return None if num_classes is None else class_rows(num_classes, self.nrow)
+
     def _noise(self, pl_module: LightningModule) -> torch.Tensor:
         if self.fixed_noise is None:
+            labels = self._labels(pl_module)
+            n = self.num_samples if labels is None else len(labels)
             generator = torch.Generator().manual_seed(self.seed)
-            self.fixed_noise = torch.randn(self.num_samples, pl_module.latent_dim, generator=generator)
+            self.fixed_noise = torch.randn(n, pl_module.latent_dim, generator=generator)
         return self.fixed_noise.to(pl_module.device)
 
     @override
@@ -85,13 +99,20 @@ class SampleGrid(Callback):
         # forever for the others (docs/DESIGN.md, "Collectives run on every rank or on none").
         self.folder = Path(trainer.log_dir or trainer.default_root_dir) / "samples"
 
+    def _sample(self, pl_module: LightningModule) -> torch.Tensor:
+        """The grid's samples: fixed noise, and one class per row for a conditional model."""
+        labels = self._labels(pl_module)
+        if labels is None:
+            return pl_module.sample(z=self._noise(pl_module))
+        return pl_module.sample(z=self._noise(pl_module), labels=labels)
+
     def render(self, trainer: Trainer, pl_module: LightningModule, name: str) -> Path | None:
         """Samples, saves the PNG and sends it to the loggers; returns the path (rank zero only)."""
         if not trainer.is_global_zero:
             return None
         # no collective below this line: only rank zero gets here (sampling is eval mode, EMA or plain
         # generator, never the DDP-wrapped module)
-        samples = pl_module.sample(z=self._noise(pl_module))
+        samples = self._sample(pl_module)
         picture = render_samples(samples, self.nrow)
         self.last_path = save_png(picture, self.folder / f"{name}.png")
         for logger in trainer.loggers:

@@ -9,10 +9,12 @@ from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 from typing_extensions import override
 
+from lightning_gans.data.imbalance import Imbalance, imbalanced_indices
 from lightning_gans.data.tensor_loader import TensorBatchLoader
 
 TEST_FRACTION = 0.2
 SPLIT_SEED = 0  # the fixed train/test split every metric and benchmark refers to
+NUM_CLASSES = 10
 
 
 def load_digits_split(image_size: int = 32) -> dict[str, torch.Tensor]:
@@ -42,23 +44,51 @@ def load_digits_split(image_size: int = 32) -> dict[str, torch.Tensor]:
     }
 
 
+def imbalanced_split(split: dict[str, torch.Tensor], imbalance: Imbalance) -> dict[str, torch.Tensor]:
+    """``split`` with its training part cut down by an imbalance protocol (``lightning_gans.data.imbalance``).
+
+    The test part stays balanced. ``removed``/``removed_labels`` hold the training images the protocol took out
+    (a benchmark's oracle puts them back).
+    """
+    kept = imbalanced_indices(split["train_labels"], imbalance, NUM_CLASSES)
+    removed = torch.ones(len(split["train_labels"]), dtype=torch.bool)
+    removed[kept] = False
+    return split | {
+        "train": split["train"][kept],
+        "train_labels": split["train_labels"][kept],
+        "removed": split["train"][removed],
+        "removed_labels": split["train_labels"][removed],
+    }
+
+
 class DigitsDataModule(LightningDataModule):
     """The embedded default data set: digits resized to ``image_size`` and scaled to [-1, 1].
 
     The training split lives on the training device as one tensor (see ``TensorBatchLoader``); batches are
-    ``(batch_size, 1, image_size, image_size)`` tensors without labels.
+    ``(images, labels)``: ``(batch_size, 1, image_size, image_size)`` images and ``(batch_size,)`` classes 0-9.
 
     Args:
         image_size: output size (8 = original; 16 or 32 for DCGAN).
         batch_size: samples per batch and process.
         seed: seed of the per-epoch shuffle.
+        imbalance: None (the balanced split, about 144 images per class), ``"step"`` (classes 1, 3, 5, 7, 9
+            keep 1 in 10 of their training images) or ``"longtail"`` (90 images of class 0 down to 9 of class 9);
+            the protocols are in ``lightning_gans.data.imbalance``. The test split stays balanced.
     """
 
-    def __init__(self, image_size: int = 32, batch_size: int = 64, seed: int = 0) -> None:
+    num_classes = NUM_CLASSES
+    """The classes the batches' labels range over (a conditional model checks its own against it)."""
+
+    def __init__(
+        self, image_size: int = 32, batch_size: int = 64, seed: int = 0, imbalance: Imbalance | None = None
+    ) -> None:
         super().__init__()
+        if imbalance is not None and imbalance not in ("step", "longtail"):
+            raise ValueError(f"imbalance must be 'step', 'longtail' or null (balanced), got {imbalance!r}")
         self.image_size = image_size
         self.batch_size = batch_size
         self.seed = seed
+        self.imbalance = imbalance
         self.split: dict[str, torch.Tensor] | None = None
 
     @property
@@ -68,7 +98,13 @@ class DigitsDataModule(LightningDataModule):
     @override
     def setup(self, stage: str | None = None) -> None:
         if self.split is None:
-            self.split = load_digits_split(self.image_size)
+            split = load_digits_split(self.image_size)
+            self.split = split if self.imbalance is None else imbalanced_split(split, self.imbalance)
+
+    def class_counts(self) -> torch.Tensor:
+        """``(10,)`` training images per class (after the imbalance protocol)."""
+        self.setup()
+        return torch.bincount(self.split["train_labels"], minlength=NUM_CLASSES)
 
     def _device(self) -> torch.device:
         return self.trainer.strategy.root_device if self.trainer is not None else torch.device("cpu")
@@ -77,11 +113,13 @@ class DigitsDataModule(LightningDataModule):
     def train_dataloader(self) -> TensorBatchLoader:
         self.setup()
         trainer = self.trainer
+        device = self._device()
         return TensorBatchLoader(
-            self.split["train"].to(self._device()),
+            self.split["train"].to(device),
             self.batch_size,
             seed=self.seed,
             rank=trainer.global_rank if trainer else 0,
             world_size=trainer.world_size if trainer else 1,
             epoch=(lambda: trainer.current_epoch) if trainer else (lambda: 0),
+            labels=self.split["train_labels"].to(device),
         )

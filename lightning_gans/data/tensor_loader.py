@@ -50,8 +50,11 @@ class _ResumableEpoch:
 class TensorBatchLoader(_ResumableEpoch):
     """Iterates over shuffled mini-batches of ``data`` (shape ``(N, *shape)``), dropping the last partial batch.
 
+    Yields ``(batch_size, *shape)`` tensors, or ``(samples, labels)`` pairs when ``labels`` are given.
+
     Args:
         data: the whole data set, already on the training device.
+        labels: ``(N,)`` labels on the same device, or None.
         batch_size: samples per batch (per process under DDP).
         seed: base seed of the per-epoch shuffle.
         rank, world_size: this process's share under DDP.
@@ -66,6 +69,7 @@ class TensorBatchLoader(_ResumableEpoch):
         rank: int = 0,
         world_size: int = 1,
         epoch: Callable[[], int] = lambda: 0,
+        labels: torch.Tensor | None = None,
     ) -> None:
         per_rank = data.shape[0] // world_size
         if per_rank < batch_size:
@@ -73,6 +77,7 @@ class TensorBatchLoader(_ResumableEpoch):
                 f"batch_size {batch_size} is larger than the {per_rank} samples each process gets; lower batch_size."
             )
         self.data = data
+        self.labels = labels
         self.batch_size = batch_size
         self.seed = seed
         self.rank = rank
@@ -82,14 +87,14 @@ class TensorBatchLoader(_ResumableEpoch):
     def __len__(self) -> int:
         return (self.data.shape[0] // self.world_size) // self.batch_size
 
-    def __iter__(self) -> Iterator[torch.Tensor]:
+    def __iter__(self) -> Iterator[torch.Tensor | tuple[torch.Tensor, torch.Tensor]]:
         skip = self._start()
         generator = torch.Generator().manual_seed(self.seed + self._iter_epoch)
         order = torch.randperm(self.data.shape[0], generator=generator)[self.rank :: self.world_size]
         order = order[skip * self.batch_size : len(self) * self.batch_size].to(self.data.device)
         for idx in order.split(self.batch_size):
             self._yielded += 1
-            yield self.data[idx]
+            yield self.data[idx] if self.labels is None else (self.data[idx], self.labels[idx])
 
 
 class SampledBatchLoader(_ResumableEpoch):

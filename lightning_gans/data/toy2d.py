@@ -62,6 +62,9 @@ class Toy2DDataModule(LightningDataModule):
         self.batches_per_epoch = batches_per_epoch
         self.seed = seed
 
+    num_classes = None
+    """The batches carry no class labels (a conditional model refuses this data at start-up)."""
+
     @property
     def data_shape(self) -> tuple[int]:
         return (2,)

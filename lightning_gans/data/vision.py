@@ -1,7 +1,8 @@
 """torchvision image sets as LightningDataModules: MNIST, FashionMNIST, CIFAR10, CelebA and any image folder.
 
 Every module yields the batches torchvision's data set gives, ``(images, labels)``, with images of shape
-``(batch_size, channels, image_size, image_size)`` scaled to [-1, 1]; the GAN uses ``batch[0]``.
+``(batch_size, channels, image_size, image_size)`` scaled to [-1, 1]; a conditional GAN (``num_classes``) also
+uses the labels.
 ``prepare_data`` downloads with torchvision's own download code when ``download`` is true (Lightning calls it
 once per node, before ``setup``); ``setup`` only reads what is on disk and raises an error naming the folder
 and the fix when something is missing or unreadable.
@@ -76,6 +77,10 @@ class VisionDataModule(LightningDataModule, ABC):
     name: ClassVar[str] = "images"
     """The data set's name in messages."""
 
+    num_classes: int | None = None
+    """Classes of the labels the batches carry (a conditional model checks its own against it); None = the
+    labels are not classes (CelebA's attributes)."""
+
     def __init__(
         self,
         root: str,
@@ -144,6 +149,12 @@ class VisionDataModule(LightningDataModule, ABC):
                 f"one batch (batch_size={self.batch_size}); the last partial batch is dropped, so nothing "
                 "would be trained on. Lower batch_size or add images."
             )
+
+    def class_counts(self) -> torch.Tensor:
+        """``(num_classes,)`` training images per class (reads the labels torchvision loaded, not the images)."""
+        if self.train_set is None:
+            self.setup("fit")
+        return torch.bincount(torch.as_tensor(self.train_set.targets), minlength=self.num_classes)
 
     def _pin_memory(self) -> bool:
         if self.trainer is not None:
@@ -248,6 +259,7 @@ class MNISTDataModule(TorchvisionDataModule):
     """
 
     name = "MNIST"
+    num_classes = 10
     dataset_class = datasets.MNIST
     manual_download = (
         "gunzip train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and "
@@ -318,6 +330,7 @@ class CIFAR10DataModule(TorchvisionDataModule):
     """
 
     name = "CIFAR10"
+    num_classes = 10
     dataset_class = datasets.CIFAR10
     manual_download = (
         "extract https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz into <root>, which makes "
@@ -445,7 +458,9 @@ def find_corrupt_images(paths: list[str]) -> list[tuple[str, str]]:
 class ImageFolderDataModule(VisionDataModule):
     """Any folder of images laid out as ``<root>/<class>/<image>.png`` (torchvision's ``ImageFolder``).
 
-    Labels are the class subfolder's index; a single subfolder (e.g. ``<root>/all/``) is fine for a GAN.
+    Labels are the class subfolder's index (subfolders in sorted order); a single subfolder (e.g.
+    ``<root>/all/``) is fine for an unconditional GAN, and ``num_classes`` (known after ``setup``) is the number
+    of subfolders. Such data are as imbalanced as the folders are.
     Images are converted to ``channels``, resized (short side) to ``image_size`` and centre-cropped.
 
     Args:
@@ -471,6 +486,13 @@ class ImageFolderDataModule(VisionDataModule):
     ) -> None:
         super().__init__(root, image_size, channels, batch_size, num_workers, download=False)
         self.verify_images = verify_images
+
+    @property
+    def num_classes(self) -> int:  # type: ignore[override]
+        """The number of class subfolders (reads the folder listing on first use)."""
+        if self.train_set is None:
+            self.setup("fit")
+        return len(self.train_set.classes)
 
     @property
     def _layout(self) -> str:

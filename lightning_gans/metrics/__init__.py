@@ -1,5 +1,12 @@
 """Sample-quality metrics: 2-D mode coverage, FID/KID/IS over torchmetrics, the digits feature network."""
 
+from lightning_gans.metrics.classes import (
+    class_proportions,
+    conditional_accuracy,
+    per_class_fid,
+    predict_classes,
+    proportion_gap,
+)
 from lightning_gans.metrics.digits_net import DigitsClassifier, load_digits_classifier
 from lightning_gans.metrics.evaluator import DataSpec, Evaluator, data_spec
 from lightning_gans.metrics.image import INCEPTION_WEIGHTS_ENV, ImageMetrics, InceptionFeatures
@@ -10,9 +17,14 @@ __all__ = [
     "DataSpec",
     "DigitsClassifier",
     "Evaluator",
+    "class_proportions",
+    "conditional_accuracy",
     "ImageMetrics",
     "InceptionFeatures",
     "data_spec",
     "load_digits_classifier",
     "mode_coverage",
+    "per_class_fid",
+    "predict_classes",
+    "proportion_gap",
 ]

@@ -4,6 +4,12 @@ Variants (``VanillaGAN``, ``DCGAN``, ``WGANGP``) differ only by networks, losses
 pass other networks or subclass and override one hook: ``discriminator_loss``, ``generator_loss``,
 ``regularizer`` or ``sample_noise``.
 
+Other families (class-conditional, InfoGAN, BiGAN) run through the same ``training_step`` by overriding the
+family hooks: ``draw_latent`` (what the generator is fed), ``generate``, ``discriminator_inputs`` (what the
+discriminator sees for a real and a fake batch), ``phase_parameters`` (which networks each optimizer trains) and
+``auxiliary_losses`` (extra terms from the structured outputs). ``num_classes`` turns on class conditioning in
+the base module itself; docs/DESIGN.md ("One loop for every family") shows InfoGAN and BiGAN in these hooks.
+
 Step counting: one training batch is ``d_steps`` discriminator updates followed by one generator update. The
 discriminator's updates go through the strategy without Lightning's step counter, so ``trainer.global_step``
 counts **generator updates**: ``trainer.max_steps``, ``ModelCheckpoint(every_n_train_steps=...)``, the logger's
@@ -22,6 +28,7 @@ from functools import partial
 from typing import Literal
 
 import torch
+import torch.nn.functional as F
 from lightning.pytorch import LightningModule
 from lightning.pytorch.core.optimizer import LightningOptimizer
 from lightning.pytorch.strategies import DDPStrategy
@@ -32,6 +39,7 @@ from typing_extensions import override
 from lightning_gans import losses
 from lightning_gans.ema import ema_decay_at, make_ema_copy, update_ema
 from lightning_gans.errors import ConfigError, DivergenceError
+from lightning_gans.modules.latent import Latent, split_batch
 from lightning_gans.preemption import Preemption, stop_after_this_step
 from lightning_gans.rng import collect_rng_states, restore_rng_states
 
@@ -53,8 +61,25 @@ def adam(lr: float, betas: tuple[float, float]) -> OptimizerCallable:
 
 
 def real_samples(batch: torch.Tensor | tuple | list) -> torch.Tensor:
-    """The images/points of a batch: data modules yield either ``x`` or ``(x, label)``; labels are unused."""
-    return batch[0] if isinstance(batch, tuple | list) else batch
+    """The images/points of a batch: data modules yield either ``x`` or ``(x, label)``."""
+    return split_batch(batch)[0]
+
+
+def logits_of(output: torch.Tensor | tuple) -> torch.Tensor:
+    """The ``(N,)`` adversarial logits of a discriminator output: the tensor itself, or the first entry of a
+    ``(logits, auxiliary, ...)`` tuple (an ACGAN class head, an InfoGAN Q head)."""
+    return output[0] if isinstance(output, tuple | list) else output
+
+
+def auxiliary_of(output: torch.Tensor | tuple):
+    """The second entry of a ``(logits, auxiliary)`` discriminator output, else None."""
+    return output[1] if isinstance(output, tuple | list) and len(output) > 1 else None
+
+
+def what_d_sees(inputs: tuple) -> torch.Tensor | tuple:
+    """``regularizer``'s view of the discriminator's inputs: the tensor itself for a one-input discriminator
+    (unchanged for unconditional variants), else the tuple (e.g. ``(images, labels)``)."""
+    return inputs[0] if len(inputs) == 1 else inputs
 
 
 def _do_nothing() -> None:
@@ -96,7 +121,19 @@ class GAN(LightningModule):
         on_nonfinite: what a NaN or Inf loss does: ``"stop"`` raises a ``DivergenceError`` before the bad
             update (nothing is stepped or saved), ``"skip"`` drops the rest of that batch and goes on,
             ``"off"`` does not check (saves one host-device sync per optimizer step).
+        num_classes: K turns on class conditioning: data batches must be ``(x, y)`` with ``y`` in ``0..K-1``
+            (checked against the data module at start-up), the generator is called as ``generator(z, labels)``
+            and the discriminator as ``discriminator(x, labels)``. None = unconditional.
+        fake_labels: how a conditional model draws the labels of its fakes: ``"uniform"`` over the K classes,
+            or ``"data"`` with the training split's class frequencies (read from the data module at start-up).
+        ac_weight: weight of the ACGAN auxiliary-classifier loss (Odena et al. 2017): the discriminator returns
+            ``(logits, class_logits)`` and both networks add ``ac_weight`` x cross-entropy with the labels
+            (the discriminator on real and fake samples, the generator on its fakes). 0 = off.
     """
+
+    generator_sees_real: bool = False
+    """Whether the generator phase also runs the discriminator on the real batch (BiGAN: the encoder, trained
+    with the generator, changes what D sees for real samples). Off: the generator step costs one D forward."""
 
     default_optimizer: OptimizerCallable = adam(2e-4, (0.5, 0.999))
     """Used for a network whose optimizer is not given: Adam(2e-4, betas (0.5, 0.999)) as in DCGAN."""
@@ -116,8 +153,12 @@ class GAN(LightningModule):
         on_nonfinite: Literal["stop", "skip", "off"] = "stop",
         generator_scheduler: SchedulerCallable | None = None,
         discriminator_scheduler: SchedulerCallable | None = None,
+        num_classes: int | None = None,
+        fake_labels: Literal["uniform", "data"] = "uniform",
+        ac_weight: float = 0.0,
     ) -> None:
         super().__init__()
+        check_conditioning(num_classes, fake_labels, ac_weight)
         if d_steps < 1:
             raise ConfigError(f"d_steps must be >= 1, got {d_steps}. Set model d_steps to 1 or more.")
         if not 0.0 <= ema_decay < 1.0:
@@ -156,6 +197,12 @@ class GAN(LightningModule):
         self.discriminator_clip_val = discriminator_clip_val
         self.gradient_clip_algorithm = gradient_clip_algorithm
         self.on_nonfinite = on_nonfinite
+        self.num_classes = num_classes
+        self.fake_labels = fake_labels
+        self.ac_weight = ac_weight
+        if num_classes is not None:
+            # fake-label distribution; a buffer so that sample() after load_gan draws like training did
+            self.register_buffer("label_probs", torch.full((num_classes,), 1.0 / num_classes))
         self.skipped_batches = 0
         self._has_schedulers = False  # set by configure_optimizers
         self._rng_states_to_restore: dict | None = None
@@ -178,6 +225,85 @@ class GAN(LightningModule):
         """``(n, latent_dim)`` standard normal noise on the module's device."""
         return torch.randn(n, self.latent_dim, device=self.device)
 
+    def draw_latent(self, n: int) -> Latent:
+        """The generator's input for ``n`` samples: ``sample_noise(n)``, then the labels of a conditional model.
+
+        InfoGAN overrides it to add ``codes``; the noise is drawn first so that seeded noise (``sample_noise``
+        under a seed, as the tools draw it) and training agree.
+        """
+        z = self.sample_noise(n)
+        return Latent(z) if self.num_classes is None else Latent(z, labels=self.draw_labels(n))
+
+    def draw_labels(self, n: int) -> torch.Tensor:
+        """``(n,)`` fake labels: uniform over the classes or by the data's frequencies (``fake_labels``)."""
+        if self.fake_labels == "uniform":
+            return torch.randint(self.num_classes, (n,), device=self.device)
+        return torch.multinomial(self.label_probs, n, replacement=True)
+
+    def generate(self, latent: Latent, generator: nn.Module | None = None) -> torch.Tensor:
+        """``(N, *data_shape)`` samples from ``latent`` with ``generator`` (default: the trained generator).
+
+        Unconditional: ``generator(z)``; conditional: ``generator(z, labels)``.
+        """
+        net = self.generator if generator is None else generator
+        return net(latent.z) if latent.labels is None else net(latent.z, latent.labels)
+
+    def discriminator_inputs(
+        self, real: torch.Tensor, labels: torch.Tensor | None, fake: torch.Tensor, latent: Latent
+    ) -> tuple[tuple, tuple]:
+        """What the discriminator sees: ``(real_inputs, fake_inputs)``, each the positional arguments of one
+        ``discriminator(*inputs)`` call.
+
+        Unconditional: ``((x,), (G(z),))``; conditional: ``((x, y), (G(z, y'), y'))``. BiGAN would return
+        ``((x, E(x)), (G(z), z))``. Called in both phases, inside the phase's toggled optimizer, so a network
+        used here (an encoder) is trained only in the phase whose optimizer holds it.
+
+        Args:
+            real: ``(N, *data_shape)`` data batch.
+            labels: ``(N,)`` its labels, or None.
+            fake: ``(N, *data_shape)`` generated from ``latent`` (detached in the discriminator phase).
+            latent: what ``fake`` was generated from.
+        """
+        if self.num_classes is None:
+            return (real,), (fake,)
+        return (real, labels), (fake, latent.labels)
+
+    def phase_parameters(self, phase: Literal["generator", "discriminator"]) -> list[nn.Parameter]:
+        """The parameters the ``phase``'s optimizer trains: the generator's, or the discriminator's.
+
+        Extra networks join a phase here (BiGAN's encoder the generator's; InfoGAN's Q head both). A
+        parameter may be in both optimizers: each phase's toggle enables exactly its own optimizer's parameters.
+        """
+        return list((self.generator if phase == "generator" else self.discriminator).parameters())
+
+    def auxiliary_losses(
+        self,
+        phase: Literal["generator", "discriminator"],
+        real_output,
+        fake_output,
+        labels: torch.Tensor | None,
+        latent: Latent,
+    ) -> dict[str, torch.Tensor]:
+        """Extra loss terms of a phase from the discriminator's structured outputs; each is added and logged.
+
+        The base module's only term is the ACGAN class loss (``ac_weight`` > 0). InfoGAN adds its mutual
+        information term in both phases; BiGAN its encoder term in the generator phase.
+
+        Args:
+            phase: ``"discriminator"`` or ``"generator"``.
+            real_output: the discriminator's output on the real inputs (None in the generator phase unless
+                ``generator_sees_real``).
+            fake_output: its output on the fake inputs.
+            labels: ``(N,)`` the real batch's labels, or None.
+            latent: what the fakes were generated from.
+        """
+        if not self.ac_weight:
+            return {}
+        fake_term = F.cross_entropy(auxiliary_of(fake_output), latent.labels)
+        if phase == "generator":
+            return {"ac": self.ac_weight * fake_term}
+        return {"ac": self.ac_weight * (F.cross_entropy(auxiliary_of(real_output), labels) + fake_term)}
+
     def discriminator_loss(self, real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
         """Scalar loss the discriminator minimises, from ``(N,)`` logits on real and generated samples."""
         return losses.bce_discriminator_loss(real_logits, fake_logits)
@@ -186,12 +312,13 @@ class GAN(LightningModule):
         """Scalar loss the generator minimises, from ``(N,)`` discriminator logits on generated samples."""
         return losses.nonsaturating_generator_loss(fake_logits)
 
-    def regularizer(self, real: torch.Tensor, fake: torch.Tensor) -> dict[str, torch.Tensor]:
+    def regularizer(self, real: torch.Tensor | tuple, fake: torch.Tensor | tuple) -> dict[str, torch.Tensor]:
         """Extra discriminator loss terms, e.g. ``{"gp": weighted_penalty}``; each is added and logged.
 
         Args:
-            real: ``(N, *data_shape)`` real batch.
-            fake: ``(N, *data_shape)`` generated batch, detached.
+            real: what the discriminator sees for the real batch: the ``(N, *data_shape)`` tensor, or the
+                tuple of its inputs when it takes several (conditional: ``(x, labels)``).
+            fake: the same for the generated batch (detached).
         """
         return {}
 
@@ -201,9 +328,10 @@ class GAN(LightningModule):
 
     # ---------------------------------------------------------------------------------------- generation
     @override
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        """``(N, latent_dim)`` noise -> ``(N, *data_shape)`` samples (training-mode generator)."""
-        return self.generator(z)
+    def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """``(N, latent_dim)`` noise (and ``(N,)`` labels when conditional) -> ``(N, *data_shape)`` samples
+        (training-mode generator)."""
+        return self.generate(Latent(z, labels=labels))
 
     @property
     def sampling_generator(self) -> nn.Module:
@@ -211,30 +339,66 @@ class GAN(LightningModule):
         return self.generator_ema if self.generator_ema is not None else self.generator
 
     @torch.no_grad()
-    def sample(self, n: int | None = None, z: torch.Tensor | None = None, ema: bool = True) -> torch.Tensor:
+    def sample(
+        self,
+        n: int | None = None,
+        z: torch.Tensor | None = None,
+        ema: bool = True,
+        labels: int | torch.Tensor | list[int] | None = None,
+    ) -> torch.Tensor:
         """Generates ``(n, *data_shape)`` samples in eval mode (batch norm uses running statistics).
 
         Pass either ``n`` (fresh noise) or ``z`` of shape ``(n, latent_dim)``. ``ema=False`` uses the trained
         generator even when ``sampling_generator`` is an EMA copy.
+
+        Args:
+            labels: conditional models only: one class for every sample (an int) or ``(n,)`` classes; None
+                draws them as in training (``fake_labels``). ``n`` may be left out when ``labels`` is a sequence.
         """
-        if z is None:
-            if n is None:
-                raise ValueError("sample() needs n or z")
-            z = self.sample_noise(n)
+        latent = self.sampling_latent(n, z, labels)
         net = self.sampling_generator if ema else self.generator
         was_training = net.training
         net.eval()
         try:
-            return net(z.to(self.device))
+            return self.generate(latent.to(self.device), net)
         finally:
             net.train(was_training)
+
+    def sampling_latent(
+        self,
+        n: int | None = None,
+        z: torch.Tensor | None = None,
+        labels: int | torch.Tensor | list[int] | None = None,
+    ) -> Latent:
+        """The latent ``sample`` generates from: ``z`` (or fresh noise for ``n``) with ``labels`` (see ``sample``)."""
+        if labels is not None:
+            if self.num_classes is None:
+                raise ConfigError(
+                    "labels were given but this model is unconditional (num_classes is None). Drop the labels "
+                    "(--class/--balance), or train a conditional model with model num_classes: K."
+                )
+            if not isinstance(labels, int):
+                labels = torch.as_tensor(labels, dtype=torch.long).flatten()
+                n = n if n is not None or z is not None else len(labels)
+        if z is None:
+            if n is None:
+                raise ValueError("sample() needs n, z or a sequence of labels")
+            latent = self.draw_latent(n)
+        else:
+            latent = Latent(z) if self.num_classes is None else Latent(z, labels=self.draw_labels(len(z)))
+        if labels is not None:
+            latent.labels = check_labels_in_range(labels, len(latent), self.num_classes).to(latent.z.device)
+        return latent
 
     # ------------------------------------------------------------------------------------------ training
     @override
     def configure_optimizers(self):
         make_g = self.generator_optimizer or self.default_optimizer
         make_d = self.discriminator_optimizer or self.default_optimizer
-        optimizers = [make_g(self.generator.parameters()), make_d(self.discriminator.parameters())]
+        optimizers = [
+            make_g(self.phase_parameters("generator")),
+            make_d(self.phase_parameters("discriminator")),
+        ]
         schedulers = []
         for network, make, optimizer in zip(
             ("generator", "discriminator"),
@@ -247,19 +411,29 @@ class GAN(LightningModule):
         self._has_schedulers = bool(schedulers)
         return (optimizers, schedulers) if schedulers else optimizers
 
-    def _training_noise(self, n: int) -> torch.Tensor:
-        """``(n, latent_dim)`` noise for this process's share of a training step.
+    def _training_latent(self, n: int) -> Latent:
+        """The latent (noise, labels, codes) for this process's share of a training step: ``draw_latent(n)``.
 
         Under DDP every rank's global RNG runs in lockstep (``seed_everything`` gives all ranks one seed, and the
-        checkpoint's RNG state, rank 0's, is then right for every rank on resume). Plain ``sample_noise(n)`` would
-        thus give every rank the same noise and the same fake batch. Drawing all ranks' noise and keeping this
+        checkpoint's RNG state, rank 0's, is then right for every rank on resume). Plain ``draw_latent(n)`` would
+        thus give every rank the same noise and the same fake batch. Drawing all ranks' latents and keeping this
         rank's rows gives each rank its own fakes while the streams stay in lockstep.
         """
         world_size = self.trainer.world_size
         if world_size == 1:
-            return self.sample_noise(n)
+            return self.draw_latent(n)
         rank = self.trainer.global_rank
-        return self.sample_noise(world_size * n)[rank * n : (rank + 1) * n]
+        return self.draw_latent(world_size * n).rows(slice(rank * n, (rank + 1) * n))
+
+    def _real_batch(self, batch) -> tuple[torch.Tensor, torch.Tensor | None]:
+        real, labels = split_batch(batch)
+        if self.num_classes is not None and labels is None:
+            raise ConfigError(
+                f"model num_classes is {self.num_classes} (conditional) but the data batches carry no labels. "
+                "Use a labelled data module (digits, MNIST, FashionMNIST, CIFAR-10, ImageFolder) or remove "
+                "model num_classes to train an unconditional GAN."
+            )
+        return real, labels
 
     def _step_discriminator(self, opt_d: LightningOptimizer) -> None:
         # Through the strategy (precision plugin, grad scaler, hooks) but not LightningOptimizer.step, which
@@ -268,25 +442,28 @@ class GAN(LightningModule):
 
     @override
     def training_step(self, batch, batch_idx: int) -> dict[str, torch.Tensor]:
-        real = real_samples(batch)
+        real, labels = self._real_batch(batch)
         opt_g, opt_d = self.optimizers()
         n = real.shape[0]
 
         for i in range(self.d_steps):
-            z = self._training_noise(n)
+            latent = self._training_latent(n)
             if i == self.d_steps - 1:
                 # The last discriminator step's fake batch is reused by the generator step: generated once,
                 # with a graph, before any toggling (a toggled optimizer freezes the other network's params).
-                fake = self.generator(z)
+                fake = self.generate(latent)
                 fake_for_d = fake.detach()
             else:
                 with torch.no_grad():
-                    fake_for_d = self.generator(z)
+                    fake_for_d = self.generate(latent)
             with self.toggled_optimizer(opt_d):
-                real_logits = self.discriminator(real)
-                fake_logits = self.discriminator(fake_for_d)
+                real_in, fake_in = self.discriminator_inputs(real, labels, fake_for_d, latent)
+                real_out = self.discriminator(*real_in)
+                fake_out = self.discriminator(*fake_in)
+                real_logits, fake_logits = logits_of(real_out), logits_of(fake_out)
                 d_loss = self.discriminator_loss(real_logits, fake_logits)
-                extra = self.regularizer(real, fake_for_d)
+                extra = self.regularizer(what_d_sees(real_in), what_d_sees(fake_in))
+                extra |= self.auxiliary_losses("discriminator", real_out, fake_out, labels, latent)
                 d_total = d_loss + sum(extra.values()) if extra else d_loss
                 if not self._loss_is_finite("discriminator", d_total):
                     return None
@@ -295,16 +472,22 @@ class GAN(LightningModule):
                 self._step_discriminator(opt_d)
 
         with self.toggled_optimizer(opt_g):
-            g_loss = self.generator_loss(self.discriminator(fake))
-            if not self._loss_is_finite("generator", g_loss):
+            real_in, fake_in = self.discriminator_inputs(real, labels, fake, latent)
+            fake_out = self.discriminator(*fake_in)
+            real_out = self.discriminator(*real_in) if self.generator_sees_real else None
+            g_loss = self.generator_loss(logits_of(fake_out))
+            g_extra = self.auxiliary_losses("generator", real_out, fake_out, labels, latent)
+            g_total = g_loss + sum(g_extra.values()) if g_extra else g_loss
+            if not self._loss_is_finite("generator", g_total):
                 return None
             opt_g.zero_grad(set_to_none=True)
-            self.manual_backward(g_loss)
+            self.manual_backward(g_total)
             opt_g.step()
         self._update_generator_ema()
         self._step_schedulers()
 
         d_loss, g_loss = d_loss.detach(), g_loss.detach()
+        extra = extra | {f"g_{k}": v for k, v in g_extra.items()}
         if self._step_metrics_are_logged(batch_idx):
             extra_metrics = extra | self.step_metrics(real_logits.detach(), fake_logits.detach())
             self._log_step_metrics({"d_loss": d_loss, "g_loss": g_loss} | extra_metrics)
@@ -488,6 +671,7 @@ class GAN(LightningModule):
     @override
     def on_fit_start(self) -> None:
         check_data_shape(self, self.trainer.datamodule)
+        check_data_labels(self, self.trainer.datamodule)
 
 
 def check_optimizer(network: str, factory: OptimizerCallable | None) -> None:
@@ -542,3 +726,66 @@ def check_data_shape(model: GAN, datamodule) -> None:
         f"the generator makes {tuple(model_shape)}. Set model data_shape to {list(data_shape)} "
         "(or change the data module's image_size/channels to match the model)."
     )
+
+
+def check_conditioning(num_classes: int | None, fake_labels: str, ac_weight: float) -> None:
+    """Refuses conditioning settings that cannot work, naming the fix."""
+    if num_classes is not None and (not isinstance(num_classes, int) or num_classes < 2):
+        raise ConfigError(
+            f"num_classes must be an integer >= 2 (the number of classes in the data), got {num_classes!r}. "
+            "Set model num_classes to the data's class count, or remove it for an unconditional GAN."
+        )
+    if fake_labels not in ("uniform", "data"):
+        raise ConfigError(f"fake_labels must be 'uniform' or 'data', got {fake_labels!r}.")
+    if ac_weight < 0:
+        raise ConfigError(f"ac_weight must be >= 0 (0 = no auxiliary classifier), got {ac_weight}.")
+    if ac_weight > 0 and num_classes is None:
+        raise ConfigError(
+            f"ac_weight is {ac_weight} but the model is unconditional: the auxiliary classifier needs class "
+            "labels. Set model num_classes: K (the data's class count) or set ac_weight: 0."
+        )
+
+
+def check_labels_in_range(labels: int | torch.Tensor, n: int, num_classes: int) -> torch.Tensor:
+    """``(n,)`` long labels from one class (an int) or a sequence of ``n``; a ConfigError names bad classes."""
+    labels = torch.full((n,), labels, dtype=torch.long) if isinstance(labels, int) else labels.long()
+    if labels.shape != (n,):
+        raise ConfigError(f"expected {n} labels (one per sample), got shape {tuple(labels.shape)}.")
+    if len(labels) and (labels.min() < 0 or labels.max() >= num_classes):
+        raise ConfigError(
+            f"class {int(labels.max() if labels.max() >= num_classes else labels.min())} does not exist: this "
+            f"model has {num_classes} classes, 0 to {num_classes - 1}."
+        )
+    return labels
+
+
+def check_data_labels(model: GAN, datamodule) -> None:
+    """At start-up, before any update: a conditional model needs labelled data with its number of classes.
+
+    Data modules say what they yield with ``num_classes`` (None = no class labels) and ``class_counts()``
+    (the training split's ``(K,)`` counts). A data module without ``num_classes`` is not checked here; its first
+    batch is (``_real_batch``). With ``fake_labels: data`` the model's fake-label distribution is set here.
+    """
+    if model.num_classes is None or datamodule is None or not hasattr(datamodule, "num_classes"):
+        return
+    name = type(datamodule).__name__
+    data_classes = datamodule.num_classes
+    if data_classes is None:
+        raise ConfigError(
+            f"model num_classes is {model.num_classes} (a conditional GAN) but {name} yields no class labels. "
+            "Use a labelled data set (DigitsDataModule, MNIST, FashionMNIST, CIFAR10, ImageFolder) or remove "
+            "model num_classes to train an unconditional GAN."
+        )
+    if data_classes != model.num_classes:
+        raise ConfigError(
+            f"model num_classes is {model.num_classes} but {name} has {data_classes} classes. Set model "
+            f"num_classes: {data_classes}."
+        )
+    if model.fake_labels == "data":
+        if not hasattr(datamodule, "class_counts"):
+            raise ConfigError(
+                f"fake_labels: data needs the training split's class frequencies, which {name} does not give "
+                "(no class_counts()). Set model fake_labels: uniform."
+            )
+        counts = torch.as_tensor(datamodule.class_counts(), dtype=torch.float)
+        model.label_probs.copy_((counts / counts.sum()).to(model.label_probs))

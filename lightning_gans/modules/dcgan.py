@@ -15,7 +15,7 @@ from lightning_gans.modules.base import (
     given_or_default,
     latent_dim_of,
 )
-from lightning_gans.nets import DCGANDiscriminator, DCGANGenerator
+from lightning_gans.nets import DCGANDiscriminator, DCGANGenerator, ProjectionDCGANDiscriminator
 
 
 def image_shape(data_shape: Sequence[int]) -> tuple[int, int]:
@@ -42,6 +42,9 @@ class DCGAN(GAN):
         ema_decay: on (0.999) by default: samples come from the generator's weight average (see ``GAN``).
         generator_clip_val, discriminator_clip_val, gradient_clip_algorithm, on_nonfinite, generator_scheduler,
             discriminator_scheduler: see ``GAN``.
+        num_classes, fake_labels, ac_weight: class conditioning (see ``GAN``): ``num_classes: K`` builds a
+            generator with conditional batch norm and a projection discriminator (with an ACGAN class head when
+            ``ac_weight`` > 0).
     """
 
     def __init__(
@@ -62,14 +65,29 @@ class DCGAN(GAN):
         on_nonfinite: Literal["stop", "skip", "off"] = "stop",
         generator_scheduler: SchedulerCallable | None = None,
         discriminator_scheduler: SchedulerCallable | None = None,
+        num_classes: int | None = None,
+        fake_labels: Literal["uniform", "data"] = "uniform",
+        ac_weight: float = 0.0,
     ) -> None:
         channels, size = image_shape(data_shape)
         super().__init__(
             generator=given_or_default(
-                generator, lambda: DCGANGenerator(latent_dim, size, channels, generator_width)
+                generator, lambda: DCGANGenerator(latent_dim, size, channels, generator_width, num_classes)
             ),
             discriminator=given_or_default(
-                discriminator, lambda: DCGANDiscriminator(size, channels, discriminator_width, norm="batch")
+                discriminator,
+                lambda: (
+                    DCGANDiscriminator(size, channels, discriminator_width, norm="batch")
+                    if num_classes is None
+                    else ProjectionDCGANDiscriminator(
+                        size,
+                        channels,
+                        discriminator_width,
+                        "batch",
+                        num_classes,
+                        aux_classifier=ac_weight > 0,
+                    )
+                ),
             ),
             d_steps=d_steps,
             generator_optimizer=generator_optimizer,
@@ -82,4 +100,7 @@ class DCGAN(GAN):
             on_nonfinite=on_nonfinite,
             generator_scheduler=generator_scheduler,
             discriminator_scheduler=discriminator_scheduler,
+            num_classes=num_classes,
+            fake_labels=fake_labels,
+            ac_weight=ac_weight,
         )

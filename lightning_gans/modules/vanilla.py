@@ -17,7 +17,7 @@ from lightning_gans.modules.base import (
     given_or_default,
     latent_dim_of,
 )
-from lightning_gans.nets import MLPDiscriminator, MLPGenerator
+from lightning_gans.nets import MLPDiscriminator, MLPGenerator, ProjectionMLPDiscriminator
 
 
 class VanillaGAN(GAN):
@@ -34,6 +34,9 @@ class VanillaGAN(GAN):
         d_steps, generator_optimizer, discriminator_optimizer: see ``GAN``.
         ema_decay (off by default), generator_clip_val, discriminator_clip_val, gradient_clip_algorithm,
             on_nonfinite, generator_scheduler, discriminator_scheduler: see ``GAN``.
+        num_classes, fake_labels, ac_weight: class conditioning (see ``GAN``): ``num_classes: K`` builds a
+            generator with conditional batch norm and a projection discriminator (with an ACGAN class head when
+            ``ac_weight`` > 0).
     """
 
     def __init__(
@@ -54,6 +57,9 @@ class VanillaGAN(GAN):
         on_nonfinite: Literal["stop", "skip", "off"] = "stop",
         generator_scheduler: SchedulerCallable | None = None,
         discriminator_scheduler: SchedulerCallable | None = None,
+        num_classes: int | None = None,
+        fake_labels: Literal["uniform", "data"] = "uniform",
+        ac_weight: float = 0.0,
     ) -> None:
         if generator_loss_type not in ("nonsaturating", "minimax"):
             raise ValueError(
@@ -63,9 +69,24 @@ class VanillaGAN(GAN):
         super().__init__(
             generator=given_or_default(
                 generator,
-                lambda: MLPGenerator(latent_dim, data_shape, hidden_dims, "tanh" if is_image else "none"),
+                lambda: MLPGenerator(
+                    latent_dim,
+                    data_shape,
+                    hidden_dims,
+                    "tanh" if is_image else "none",
+                    num_classes=num_classes,
+                ),
             ),
-            discriminator=given_or_default(discriminator, lambda: MLPDiscriminator(data_shape, hidden_dims)),
+            discriminator=given_or_default(
+                discriminator,
+                lambda: (
+                    MLPDiscriminator(data_shape, hidden_dims)
+                    if num_classes is None
+                    else ProjectionMLPDiscriminator(
+                        data_shape, hidden_dims, num_classes, aux_classifier=ac_weight > 0
+                    )
+                ),
+            ),
             d_steps=d_steps,
             generator_optimizer=generator_optimizer,
             discriminator_optimizer=discriminator_optimizer,
@@ -77,6 +98,9 @@ class VanillaGAN(GAN):
             on_nonfinite=on_nonfinite,
             generator_scheduler=generator_scheduler,
             discriminator_scheduler=discriminator_scheduler,
+            num_classes=num_classes,
+            fake_labels=fake_labels,
+            ac_weight=ac_weight,
         )
         self.generator_loss_type = generator_loss_type
 

@@ -17,9 +17,17 @@ from lightning_gans.modules.base import (
     adam,
     given_or_default,
     latent_dim_of,
+    logits_of,
 )
 from lightning_gans.modules.dcgan import image_shape
-from lightning_gans.nets import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
+from lightning_gans.nets import (
+    DCGANDiscriminator,
+    DCGANGenerator,
+    MLPDiscriminator,
+    MLPGenerator,
+    ProjectionDCGANDiscriminator,
+    ProjectionMLPDiscriminator,
+)
 
 
 class WGANGP(GAN):
@@ -42,6 +50,9 @@ class WGANGP(GAN):
         ema_decay: None = 0.999 for images (conv networks), 0 (off) for MLPs on 2-D points; see ``GAN``.
         generator_clip_val, discriminator_clip_val, gradient_clip_algorithm, on_nonfinite, generator_scheduler,
             discriminator_scheduler: see ``GAN``.
+        num_classes, fake_labels, ac_weight: class conditioning (see ``GAN``): ``num_classes: K`` builds a
+            generator with conditional batch norm and a projection discriminator (with an ACGAN class head when
+            ``ac_weight`` > 0).
     """
 
     default_optimizer = adam(1e-4, (0.0, 0.9))
@@ -68,6 +79,9 @@ class WGANGP(GAN):
         on_nonfinite: Literal["stop", "skip", "off"] = "stop",
         generator_scheduler: SchedulerCallable | None = None,
         discriminator_scheduler: SchedulerCallable | None = None,
+        num_classes: int | None = None,
+        fake_labels: Literal["uniform", "data"] = "uniform",
+        ac_weight: float = 0.0,
     ) -> None:
         if architecture == "auto":
             architecture = "mlp" if len(data_shape) == 1 else "conv"
@@ -75,14 +89,25 @@ class WGANGP(GAN):
             raise ValueError(
                 f"critic_norm must be 'none' or 'layer' (batch norm breaks the gradient penalty), got {critic_norm!r}"
             )
+        aux = ac_weight > 0
         if architecture == "mlp":
             out = "tanh" if len(data_shape) > 1 else "none"
-            default_g = lambda: MLPGenerator(latent_dim, data_shape, hidden_dims, output_activation=out)
-            default_d = lambda: MLPDiscriminator(data_shape, hidden_dims)
+            default_g = lambda: MLPGenerator(
+                latent_dim, data_shape, hidden_dims, out, num_classes=num_classes
+            )
+            default_d = lambda: (
+                MLPDiscriminator(data_shape, hidden_dims)
+                if num_classes is None
+                else ProjectionMLPDiscriminator(data_shape, hidden_dims, num_classes, aux_classifier=aux)
+            )
         elif architecture == "conv":
             channels, size = image_shape(data_shape)
-            default_g = lambda: DCGANGenerator(latent_dim, size, channels, generator_width)
-            default_d = lambda: DCGANDiscriminator(size, channels, critic_width, norm=critic_norm)
+            default_g = lambda: DCGANGenerator(latent_dim, size, channels, generator_width, num_classes)
+            default_d = lambda: (
+                DCGANDiscriminator(size, channels, critic_width, norm=critic_norm)
+                if num_classes is None
+                else ProjectionDCGANDiscriminator(size, channels, critic_width, critic_norm, num_classes, aux)
+            )
         else:
             raise ValueError(f"architecture must be 'auto', 'mlp' or 'conv', got {architecture!r}")
         super().__init__(
@@ -99,6 +124,9 @@ class WGANGP(GAN):
             on_nonfinite=on_nonfinite,
             generator_scheduler=generator_scheduler,
             discriminator_scheduler=discriminator_scheduler,
+            num_classes=num_classes,
+            fake_labels=fake_labels,
+            ac_weight=ac_weight,
         )
         self.gp_weight = gp_weight
 
@@ -115,9 +143,14 @@ class WGANGP(GAN):
         scaler = getattr(self.trainer.precision_plugin, "scaler", None) if self._trainer is not None else None
         return float(scaler.get_scale()) if scaler is not None and scaler.is_enabled() else None
 
+    def critic_scores(self, *inputs: torch.Tensor) -> torch.Tensor:
+        """``(N,)`` critic values of ``discriminator(*inputs)`` (without an ACGAN head's class logits)."""
+        return logits_of(self.discriminator(*inputs))
+
     @override
-    def regularizer(self, real: torch.Tensor, fake: torch.Tensor) -> dict[str, torch.Tensor]:
-        penalty = losses.gradient_penalty(self.discriminator, real, fake, grad_scale=self._grad_scale())
+    def regularizer(self, real: torch.Tensor | tuple, fake: torch.Tensor | tuple) -> dict[str, torch.Tensor]:
+        # conditional: real and fake are (x, labels); the penalty interpolates x and keeps the real labels
+        penalty = losses.gradient_penalty(self.critic_scores, real, fake, grad_scale=self._grad_scale())
         return {"gp": self.gp_weight * penalty}
 
     @override

@@ -1,6 +1,16 @@
 """Plain ``nn.Module`` networks: no Lightning, no losses."""
 
-from lightning_gans.nets.dcgan import DCGANDiscriminator, DCGANGenerator
-from lightning_gans.nets.mlp import MLPDiscriminator, MLPGenerator
+from lightning_gans.nets.conditional import ConditionalBatchNorm, ProjectionDiscriminator
+from lightning_gans.nets.dcgan import DCGANDiscriminator, DCGANGenerator, ProjectionDCGANDiscriminator
+from lightning_gans.nets.mlp import MLPDiscriminator, MLPGenerator, ProjectionMLPDiscriminator
 
-__all__ = ["DCGANDiscriminator", "DCGANGenerator", "MLPDiscriminator", "MLPGenerator"]
+__all__ = [
+    "ConditionalBatchNorm",
+    "DCGANDiscriminator",
+    "DCGANGenerator",
+    "MLPDiscriminator",
+    "MLPGenerator",
+    "ProjectionDCGANDiscriminator",
+    "ProjectionDiscriminator",
+    "ProjectionMLPDiscriminator",
+]

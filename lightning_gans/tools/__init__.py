@@ -85,6 +85,25 @@ def seeded_noise(model: GAN, n: int, seed: int | None, truncation: float | None 
     return z
 
 
+def seeded_labels(model: GAN, n: int, seed: int | None) -> torch.Tensor | None:
+    """``(n,)`` labels drawn as in training (``model.draw_labels``) under ``seed``, or None for an unconditional
+    model. Seeded apart from the noise (``seed + 1``), so asking for labels does not change the noise."""
+    if getattr(model, "num_classes", None) is None:
+        return None
+    devices = [model.device] if model.device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        if seed is not None:
+            torch.manual_seed(seed + 1)
+        return model.draw_labels(n)
+
+
+def class_folder_names(num_classes: int) -> list[str]:
+    """Folder names ``0 .. K-1`` zero-padded to one width, so that their sorted order (the order
+    ``torchvision.datasets.ImageFolder`` gives labels in) is the class order."""
+    width = len(str(num_classes - 1))
+    return [f"{c:0{width}d}" for c in range(num_classes)]
+
+
 def to_uint8(images: torch.Tensor) -> torch.Tensor:
     """``(N, C, H, W)`` images in [-1, 1] -> ``(N, C, H, W)`` uint8 in [0, 255] (values outside are clipped)."""
     return ((images.detach().float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).cpu()

@@ -4,7 +4,8 @@ lightning-gans interpolate --ckpt model.ckpt                                # in
 lightning-gans interpolate --ckpt model.ckpt --paths 6 --steps 10 --method linear --out walk.png
 
 Row ``i`` of the grid walks from ``z_start[i]`` (first column) to ``z_end[i]`` (last column); frame ``t`` of the GIF
-shows every path at step ``t`` (then back again, so it loops smoothly).
+shows every path at step ``t`` (then back again, so it loops smoothly). A class-conditional model holds the class
+fixed along each path: ``--class K`` for every path, else class ``i mod K`` on row ``i``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import torch
 from PIL import Image
 
 from lightning_gans.callbacks.sample_grid import image_grid, save_png
+from lightning_gans.errors import ConfigError
 from lightning_gans.modules.base import GAN
 from lightning_gans.tools import add_checkpoint_options, check_images, has_ema, load_generator, seeded_noise
 
@@ -75,15 +77,36 @@ def interpolate(
     method: Method = "slerp",
     seed: int | None = 0,
     ema: bool = True,
+    class_index: int | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Generates along ``latent_paths``: returns ``(images, z_start, z_end)``.
 
     ``images`` is ``(num_paths, steps, C, H, W)`` on the CPU; ``images[:, 0]`` is ``model.sample(z=z_start)`` and
-    ``images[:, -1]`` is ``model.sample(z=z_end)``.
+    ``images[:, -1]`` is ``model.sample(z=z_end)``. A conditional model keeps one class along each path:
+    ``class_index`` for all, or class ``i mod K`` for path ``i`` when None.
     """
     z_start, z_end, path = latent_paths(model, num_paths, steps, method, seed)
-    flat = model.sample(z=path.reshape(num_paths * steps, -1), ema=ema).cpu()
+    flat = model.sample(
+        z=path.reshape(num_paths * steps, -1),
+        ema=ema,
+        labels=path_labels(model, num_paths, steps, class_index),
+    ).cpu()
     return flat.reshape(num_paths, steps, *flat.shape[1:]), z_start, z_end
+
+
+def path_labels(model: GAN, num_paths: int, steps: int, class_index: int | None) -> torch.Tensor | None:
+    """``(num_paths * steps,)`` labels, constant along each path, or None for an unconditional model."""
+    num_classes = getattr(model, "num_classes", None)
+    if num_classes is None:
+        if class_index is not None:
+            raise ConfigError("--class needs a class-conditional model (trained with model num_classes: K).")
+        return None
+    per_path = (
+        torch.arange(num_paths) % num_classes
+        if class_index is None
+        else torch.full((num_paths,), class_index)
+    )
+    return per_path.repeat_interleave(steps)
 
 
 def save_gif(frames: list[torch.Tensor], path: str | Path, frame_ms: int = 120) -> Path:
@@ -107,6 +130,13 @@ def parser() -> argparse.ArgumentParser:
         "--method", choices=["slerp", "linear"], default="slerp", help="spherical or linear (default: slerp)"
     )
     p.add_argument("--seed", type=int, default=0, help="seed of the end points (default 0)")
+    p.add_argument(
+        "--class",
+        dest="class_index",
+        type=int,
+        default=None,
+        help="conditional models: hold this class along every path (default: class i mod K on row i)",
+    )
     p.add_argument("--out", default="interpolation.png", help="grid PNG path (default: interpolation.png)")
     p.add_argument(
         "--gif",
@@ -124,7 +154,9 @@ def run(args: argparse.Namespace) -> tuple[Path, Path | None]:
     """Runs the command for parsed arguments; returns the grid path and the GIF path (None with --no-gif)."""
     model = load_generator(args.ckpt, args.device)
     check_images(model)
-    images, _, _ = interpolate(model, args.paths, args.steps, args.method, args.seed, args.ema)
+    images, _, _ = interpolate(
+        model, args.paths, args.steps, args.method, args.seed, args.ema, class_index=args.class_index
+    )
     grid = save_png(image_grid(images.flatten(0, 1), nrow=args.steps), args.out)
     gif = None
     if args.gif:

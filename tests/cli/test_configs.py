@@ -53,6 +53,10 @@ def test_the_variant_configs_exist():
         "wgan_gp/grid25.yaml",
         "wgan_gp/digits.yaml",
         "wgan_gp/cifar10.yaml",
+        "conditional/digits.yaml",
+        "conditional/digits_imbalanced.yaml",
+        "conditional/mnist.yaml",
+        "conditional/cifar10.yaml",
     }
     assert expected <= names
 
@@ -75,6 +79,9 @@ def test_config_trains_a_few_steps(config, tmp_path, monkeypatch):
     samples = cli.model.sample(4)
     assert samples.shape == (4, *cli.model.generator.data_shape)
     assert samples.isfinite().all()
+    if cli.model.num_classes is not None:  # conditional configs: labels from the data reached the model
+        assert cli.model.num_classes == cli.datamodule.num_classes
+        assert cli.model.sample(labels=list(range(cli.model.num_classes))).isfinite().all()
 
 
 def test_print_config_shows_every_setting(capsys):

@@ -30,7 +30,8 @@ def test_digits_module_batches_live_on_the_training_device(fast_trainer_kwargs):
     loader = dm.train_dataloader()
     batches = list(loader)
     assert len(batches) == len(loader) == 1437 // 32
-    assert all(b.shape == (32, 1, 16, 16) and b.device == trainer.strategy.root_device for b in batches)
+    assert all(x.shape == (32, 1, 16, 16) and x.device == trainer.strategy.root_device for x, _ in batches)
+    assert all(y.shape == (32,) and y.device == trainer.strategy.root_device for _, y in batches)
     assert dm.data_shape == (1, 16, 16)
 
 

@@ -26,10 +26,13 @@ def test_readme_names_generation_commands_and_their_pictures():
     assert "](docs/images/interpolation.gif)" in README and (ROOT / "docs/images/interpolation.gif").exists()
 
 
-def test_readme_commands_run(dcgan_ckpt, tmp_path, monkeypatch):
+def test_readme_commands_run(dcgan_ckpt, conditional_ckpt, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # the commands' relative --out paths land here
+    assert any("$COND_CKPT" in c and "--class" in c for c in COMMANDS)
+    assert any("$COND_CKPT" in c and "--balance" in c for c in COMMANDS)
     for command in COMMANDS:
-        args = shlex.split(command.replace("$CKPT", dcgan_ckpt).replace("--num 10000", "--num 3"))
+        command = command.replace("$COND_CKPT", conditional_ckpt).replace("$CKPT", dcgan_ckpt)
+        args = shlex.split(command.replace("--num 10000", "--num 3"))
         main(args)
         out = Path(args[args.index("--out") + 1])
         assert out.exists(), command
