@@ -39,6 +39,7 @@ class Preemption:
 
     def install(self, trainer: Trainer) -> None:
         """Routes SIGTERM to ``record`` (Python only delivers signals to the main thread; elsewhere: no-op)."""
+        self.received = None  # a new fit of the same module starts afresh
         if threading.current_thread() is not threading.main_thread():
             return
         self._trainer = trainer

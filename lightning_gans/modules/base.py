@@ -614,6 +614,7 @@ class GAN(LightningModule):
             self._rng_states_to_restore = None
         self._warn_if_a_schedule_ends_early()
         # after Lightning's own handlers (registered just before training starts), which it restores at teardown
+        self.preempted = False
         self._preemption.install(self.trainer)
 
     @override
