@@ -40,7 +40,7 @@ def test_help_lists_every_subcommand_with_one_line(capsys):
     "args", [["--help"], ["sample", "--help"], ["interpolate", "--help"], ["evaluate", "-h"]]
 )
 def test_help_does_not_import_torch(args):
-    """What makes --help fast (0.05 s of CPU instead of 14 s here, see docs/BENCHMARKS.md)."""
+    """What makes --help fast (0.05 s of CPU instead of 13-18 s here, see docs/BENCHMARKS.md)."""
     run = subprocess.run(
         [sys.executable, "-c", NO_HEAVY_IMPORTS, *args], capture_output=True, text=True, timeout=120
     )
