@@ -27,15 +27,16 @@ class GANProgressBar(ProgressBar):
     evaluation metrics (``val/fid`` -> ``fid``; ``*_std`` left out) once the ``Evaluation`` callback has run.
     tqdm shows numbers with 3 significant digits.
 
-    The bar reads the values only when it redraws, every ``refresh_rate`` steps: converting a GPU tensor to a
-    number waits for the GPU, so the default of 10 keeps that out of most steps.
+    The bar reads the values only when it redraws, every ``refresh_rate`` batches of an epoch (when ``GAN``
+    logs its losses for a bar) and at the last step: converting a GPU tensor to a number waits for the GPU, so the
+    default of 10 keeps that out of most steps.
 
     It also warns when a run with loggers is shorter than ``trainer.log_every_n_steps``: such a run logs no
     training scalars at all. (Lightning's per-epoch version of that warning is silenced in
     ``lightning_gans._warnings``, because a GAN's logging cadence spans epochs.)
 
     Args:
-        refresh_rate: redraw every this many generator steps (0 disables the bar).
+        refresh_rate: redraw every this many batches (generator steps) of an epoch (0 disables the bar).
         keys: extra metric names to show even when not logged with ``prog_bar=True``.
         leave: keep the finished bar on screen.
     """
@@ -107,7 +108,9 @@ class GANProgressBar(ProgressBar):
             return
         step = trainer.global_step
         last = self.bar.total is not None and step >= self.bar.total
-        if step % self.refresh_rate == 0 or last:
+        # Redraw on the batches where GAN logs its losses for a bar (``GAN._step_metrics_are_logged``: every
+        # ``refresh_rate``-th batch of the epoch, Lightning's bar convention), so the losses shown are current.
+        if (batch_idx + 1) % self.refresh_rate == 0 or last:
             self.bar.set_postfix(self.get_metrics(trainer, pl_module), refresh=False)
             self.bar.update(step - self.bar.n)
         if last:

@@ -52,15 +52,21 @@ def shortened_config(tmp_path: Path) -> Path:
     return path
 
 
-def test_demo_prints_one_bar_and_no_noise(tmp_path):
+def run_demo(tmp_path: Path, override: Path) -> str:
+    """The demo's command with ``override`` as a second config, in ``tmp_path``; its stdout and stderr."""
     command = demo_command()
     config = command.index("--config") + 1
     command[config] = str(ROOT / command[config])
-    command += ["--config", str(shortened_config(tmp_path))]
+    command += ["--config", str(override)]
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONWARNINGS="")
     run = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     output = run.stdout + run.stderr
     assert run.returncode == 0, output[-3000:]
+    return output
+
+
+def test_demo_prints_one_bar_and_no_noise(tmp_path):
+    output = run_demo(tmp_path, shortened_config(tmp_path))
 
     for noise in NOISE:
         assert noise not in output, f"{noise!r} printed:\n{output[-3000:]}"
@@ -77,3 +83,16 @@ def test_demo_prints_one_bar_and_no_noise(tmp_path):
 
     assert "Sample grid: " in output and (tmp_path / "run").exists()
     assert f"Final metrics at step {MAX_STEPS}: fid=" in output and "protocol: " in output
+
+
+def test_a_users_mistakes_still_warn(tmp_path):
+    """The filters are narrow: in the same command, two real mistakes in a config still warn. fp16 AMP on a CPU
+    (Lightning's warning), and a run shorter than the logging interval, so the loggers would get nothing (the
+    library's warning, which replaces Lightning's per-epoch one)."""
+    config = yaml.safe_load(shortened_config(tmp_path).read_text())
+    config["trainer"].update(max_steps=5, log_every_n_steps=50, precision="16-mixed", callbacks=[])
+    config["trainer"]["enable_checkpointing"] = False
+    (tmp_path / "mistakes.yaml").write_text(yaml.safe_dump(config))
+    output = run_demo(tmp_path, tmp_path / "mistakes.yaml")
+    assert "AMP with fp16 is not supported on CPU" in output
+    assert "fewer than Trainer(log_every_n_steps=50)" in output
