@@ -7,7 +7,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 PY := .venv/bin/python
 DEMO_ARGS ?=
 
-.PHONY: install demo test test-fast test-slow lint format bench bench-speed bench-quality bench-peers bench-imbalance clean
+.PHONY: install demo test test-fast test-slow lint format docs bench bench-speed bench-quality bench-peers bench-imbalance clean
 
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv .tools && .tools/bin/pip install --quiet uv
@@ -38,6 +38,10 @@ format: install
 	.venv/bin/ruff format lightning_gans tests benchmarks
 	.venv/bin/ruff check --fix lightning_gans tests benchmarks
 
+## The documentation site -> site/ (strict: a broken link or a docstring griffe cannot read fails the build).
+docs: install
+	NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict
+
 ## Every benchmark: speed, then quality when benchmarks/quality.py exists (target bench-quality).
 bench: bench-speed
 	@if [ -f benchmarks/quality.py ]; then $(MAKE) --no-print-directory bench-quality; fi
@@ -65,4 +69,4 @@ bench-imbalance: install
 	$(PY) benchmarks/imbalance.py
 
 clean:
-	rm -rf .venv .venv-peers .tools runs
+	rm -rf .venv .venv-peers .tools runs site

@@ -1,18 +1,16 @@
-"""The ``lightning-gans`` command: LightningCLI for ``fit``/``validate``/``test`` plus generation tools.
+"""``lightning-gans fit``: LightningCLI with any ``GAN`` and any data module.
 
 lightning-gans fit --config configs/dcgan/digits.yaml
 lightning-gans fit --config configs/dcgan/digits.yaml --config configs/logger/wandb.yaml
 lightning-gans fit --config configs/dcgan/digits.yaml --print_config
-lightning-gans sample --ckpt PATH --num 1000 --out DIR        (see lightning_gans/tools/sample.py)
-lightning-gans interpolate --ckpt PATH                          (see lightning_gans/tools/interpolate.py)
-lightning-gans evaluate --ckpt PATH [--num_samples 2500]         (see lightning_gans/tools/evaluate.py)
+
+The ``lightning-gans`` command itself (the subcommand registry, ``--help``, the tools) is
+``lightning_gans.commands``; ``main`` is re-exported here.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
-import sys
 
 import yaml
 from lightning.pytorch import LightningDataModule, LightningModule, Trainer
@@ -22,15 +20,8 @@ from typing_extensions import override
 
 from lightning_gans import preemption
 from lightning_gans.callbacks.progress import GANProgressBar
-from lightning_gans.errors import user_errors
+from lightning_gans.commands import find_user_error, main  # noqa: F401  (``lightning_gans.cli.main`` as before)
 from lightning_gans.modules.base import GAN
-
-TOOLS = {
-    "sample": "lightning_gans.tools.sample",
-    "interpolate": "lightning_gans.tools.interpolate",
-    "evaluate": "lightning_gans.tools.evaluate",
-}
-"""Subcommands outside LightningCLI: name -> module with ``main(argv)``."""
 
 
 class LoggerSaveConfigCallback(SaveConfigCallback):
@@ -64,6 +55,14 @@ class GANCLI(LightningCLI):
             args=args,
             run=run,
         )
+
+    @staticmethod
+    @override
+    def subcommands() -> dict[str, set[str]]:
+        """Only ``fit``: Lightning's ``validate``/``test``/``predict`` run the module's validation/test/predict
+        steps, which a GAN does not have (its metrics come from the ``Evaluation`` callback during ``fit`` and
+        from ``lightning-gans evaluate``), so they are not offered."""
+        return {"fit": LightningCLI.subcommands()["fit"]}
 
     @override
     def instantiate_trainer(self, **kwargs) -> Trainer:
@@ -106,44 +105,14 @@ def checkpoints_follow_run_folder(trainer: Trainer) -> None:
             callback.dirpath = os.path.realpath(os.path.join(trainer.default_root_dir, "checkpoints"))
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Entry point of the console script and of ``python -m lightning_gans``.
+def fit(args: list[str] | None = None) -> None:
+    """``lightning-gans fit ...``: ``args`` with the word ``fit``, or None to read ``sys.argv``.
 
-    Errors a user can fix (bad data folder, corrupt image, shape or setting mismatch, divergence; see
-    ``lightning_gans.errors``) are printed as one ``lightning-gans: error: ...`` line without a traceback, with
-    exit status 1. Bad arguments and unknown config keys are refused by the argument parser (status 2).
+    A run stopped by SIGTERM (``lightning_gans.preemption``) exits with status 143: interrupted, not finished.
     """
-    try:
-        args = sys.argv[1:] if argv is None else list(argv)
-        if args and args[0] in TOOLS:
-            importlib.import_module(TOOLS[args[0]]).main(args[1:])
-            return
-        if args in ([], ["-h"], ["--help"]):
-            print(
-                "Generation tools: `lightning-gans sample --help`, `lightning-gans interpolate --help`; "
-                "metrics: `lightning-gans evaluate --help`.\n"
-            )
-        cli = GANCLI(args=argv)  # None: LightningCLI reads sys.argv itself (and warns when given both)
-        if getattr(cli.model, "preempted", False):
-            raise SystemExit(preemption.EXIT_STATUS)  # stopped by SIGTERM: interrupted, not finished
-    except Exception as err:
-        user_error = find_user_error(err)
-        if user_error is None:
-            raise
-        print(f"lightning-gans: error: {user_error}", file=sys.stderr)
-        raise SystemExit(1) from err
-
-
-def find_user_error(err: BaseException) -> BaseException | None:
-    """``err`` or the first of its causes that is a user error (jsonargparse wraps errors raised while it
-    instantiates the model in a "Does not validate against any of the Union subtypes" ValueError)."""
-    seen = set()
-    while err is not None and id(err) not in seen:
-        if isinstance(err, user_errors()):
-            return err
-        seen.add(id(err))
-        err = err.__cause__ or err.__context__
-    return None
+    cli = GANCLI(args=args)
+    if getattr(cli.model, "preempted", False):
+        raise SystemExit(preemption.EXIT_STATUS)
 
 
 if __name__ == "__main__":

@@ -12,10 +12,15 @@ from torch import nn
 
 
 def make_ema_copy(net: nn.Module) -> nn.Module:
-    """A frozen deep copy of ``net`` in eval mode: no gradients, not seen by optimizers or DDP's reducer."""
+    """A frozen deep copy of ``net``: no gradients, not seen by optimizers or DDP's reducer.
+
+    The copy keeps ``net``'s train/eval mode and follows the module's like any submodule: ``GAN.sample`` switches
+    it to eval mode for each forward pass. (A copy held in eval mode made Lightning warn "Found N module(s) in
+    eval mode at the start of training" on every run, for nothing the user did.)
+    """
     ema = copy.deepcopy(net)
     ema.requires_grad_(False)
-    return ema.eval()
+    return ema
 
 
 def ema_decay_at(step: int, decay: float, warmup: bool = True) -> float:

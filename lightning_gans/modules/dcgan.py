@@ -40,8 +40,8 @@ class DCGAN(GAN):
         discriminator: replaces the default discriminator.
         d_steps, generator_optimizer, discriminator_optimizer: see ``GAN``.
         ema_decay: on (0.999) by default: samples come from the generator's weight average (see ``GAN``).
-        generator_clip_val, discriminator_clip_val, gradient_clip_algorithm, on_nonfinite, generator_scheduler,
-            discriminator_scheduler: see ``GAN``.
+        generator_clip_val, discriminator_clip_val, gradient_clip_algorithm: see ``GAN``.
+        on_nonfinite, generator_scheduler, discriminator_scheduler: see ``GAN``.
         num_classes, fake_labels, ac_weight: class conditioning (see ``GAN``): ``num_classes: K`` builds a
             generator with conditional batch norm and a projection discriminator (with an ACGAN class head when
             ``ac_weight`` > 0).

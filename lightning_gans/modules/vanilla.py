@@ -32,8 +32,9 @@ class VanillaGAN(GAN):
         generator: replaces the default MLP generator.
         discriminator: replaces the default MLP discriminator.
         d_steps, generator_optimizer, discriminator_optimizer: see ``GAN``.
-        ema_decay (off by default), generator_clip_val, discriminator_clip_val, gradient_clip_algorithm,
-            on_nonfinite, generator_scheduler, discriminator_scheduler: see ``GAN``.
+        ema_decay: off by default; see ``GAN``.
+        generator_clip_val, discriminator_clip_val, gradient_clip_algorithm: see ``GAN``.
+        on_nonfinite, generator_scheduler, discriminator_scheduler: see ``GAN``.
         num_classes, fake_labels, ac_weight: class conditioning (see ``GAN``): ``num_classes: K`` builds a
             generator with conditional batch norm and a projection discriminator (with an ACGAN class head when
             ``ac_weight`` > 0).

@@ -48,8 +48,8 @@ class WGANGP(GAN):
         d_steps: critic updates per generator update (5 in the paper).
         generator_optimizer, discriminator_optimizer: Adam(1e-4, betas (0.0, 0.9)) by default, as in the paper.
         ema_decay: None = 0.999 for images (conv networks), 0 (off) for MLPs on 2-D points; see ``GAN``.
-        generator_clip_val, discriminator_clip_val, gradient_clip_algorithm, on_nonfinite, generator_scheduler,
-            discriminator_scheduler: see ``GAN``.
+        generator_clip_val, discriminator_clip_val, gradient_clip_algorithm: see ``GAN``.
+        on_nonfinite, generator_scheduler, discriminator_scheduler: see ``GAN``.
         num_classes, fake_labels, ac_weight: class conditioning (see ``GAN``): ``num_classes: K`` builds a
             generator with conditional batch norm and a projection discriminator (with an ACGAN class head when
             ``ac_weight`` > 0).

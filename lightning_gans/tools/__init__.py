@@ -1,122 +1,59 @@
-"""Generation tools behind ``lightning-gans sample`` and ``lightning-gans interpolate`` (and ``evaluate``, in
-``lightning_gans.tools.evaluate``).
+"""The tools behind ``lightning-gans sample``, ``interpolate`` and ``evaluate``: one module each, with
+``main(argv)``; their options in ``lightning_gans.tools.options`` (argparse only, so ``--help`` is fast), the
+helpers they share in ``lightning_gans.tools.common``.
 
-Both load a checkpoint with ``lightning_gans.checkpoint.load_gan`` (``weights_only=True``) and generate through
-``GAN.sample``, so EMA weights are used when the checkpoint has them.
+The shared helpers are also importable from here (``from lightning_gans.tools import seeded_noise``); they are
+loaded on first use, so importing this package does not import torch.
 """
 
 from __future__ import annotations
 
-import argparse
+import importlib
+from typing import TYPE_CHECKING
 
-import torch
-
-from lightning_gans.checkpoint import load_gan
-from lightning_gans.modules.base import GAN
-
-
-def pick_device(device: str = "auto") -> torch.device:
-    """``"auto"`` = the first CUDA GPU when there is one, else the CPU; anything else as ``torch.device``."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
-
-
-def add_checkpoint_options(p: argparse.ArgumentParser) -> None:
-    """The options every generating command shares: ``--ckpt``, ``--ema/--no-ema`` and ``--device``."""
-    p.add_argument("--ckpt", required=True, help="checkpoint (.ckpt) written by `lightning-gans fit`")
-    p.add_argument(
-        "--ema",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="use the EMA generator when the checkpoint has one (default: --ema)",
+if TYPE_CHECKING:
+    from lightning_gans.tools.common import (
+        check_images,
+        class_folder_names,
+        has_ema,
+        load_generator,
+        pick_device,
+        seeded_labels,
+        seeded_noise,
+        to_uint8,
+        truncate_noise,
     )
-    p.add_argument(
-        "--device", default="auto", help="cpu, cuda, cuda:1, ... (default: a GPU when there is one)"
-    )
+    from lightning_gans.tools.options import add_checkpoint_options
+
+_EXPORTS = {
+    "add_checkpoint_options": "lightning_gans.tools.options",
+    "check_images": "lightning_gans.tools.common",
+    "class_folder_names": "lightning_gans.tools.common",
+    "has_ema": "lightning_gans.tools.common",
+    "load_generator": "lightning_gans.tools.common",
+    "pick_device": "lightning_gans.tools.common",
+    "seeded_labels": "lightning_gans.tools.common",
+    "seeded_noise": "lightning_gans.tools.common",
+    "to_uint8": "lightning_gans.tools.common",
+    "truncate_noise": "lightning_gans.tools.common",
+}
+__all__ = [
+    "add_checkpoint_options",
+    "check_images",
+    "class_folder_names",
+    "has_ema",
+    "load_generator",
+    "pick_device",
+    "seeded_labels",
+    "seeded_noise",
+    "to_uint8",
+    "truncate_noise",
+]
 
 
-def load_generator(ckpt: str, device: str = "auto") -> GAN:
-    """The GAN saved at ``ckpt`` on ``device``, in eval mode."""
-    return load_gan(ckpt, map_location=pick_device(device)).eval()
-
-
-def has_ema(model: GAN) -> bool:
-    """True when the model samples from an EMA copy of its generator."""
-    return model.sampling_generator is not model.generator
-
-
-def truncate_noise(model: GAN, z: torch.Tensor, threshold: float, max_rounds: int = 1000) -> torch.Tensor:
-    """The truncation trick: redraws every entry of ``z`` with ``|z| > threshold`` from ``model.sample_noise``.
-
-    Redrawing (rather than clipping) keeps the noise distribution's shape inside the threshold.
-
-    Args:
-        model: whose ``sample_noise`` hook draws the replacements.
-        z: ``(n, latent_dim)`` noise.
-        threshold: > 0; smaller trades variety for fidelity.
-        max_rounds: redraw rounds before giving up (each keeps every entry that is already inside).
-    """
-    if threshold <= 0:
-        raise ValueError(f"truncation must be > 0, got {threshold}")
-    for _ in range(max_rounds):
-        outside = z.abs() > threshold
-        if not outside.any():
-            return z
-        z = torch.where(outside, model.sample_noise(z.shape[0]).to(z), z)
-    raise ValueError(
-        f"truncation {threshold} is too small for this model's noise: entries still outside after "
-        f"{max_rounds} redraws; use a larger threshold (0.5 to 2 is typical for N(0, 1) noise)."
-    )
-
-
-def seeded_noise(model: GAN, n: int, seed: int | None, truncation: float | None = None) -> torch.Tensor:
-    """``(n, latent_dim)`` noise from the model's ``sample_noise`` hook, reproducible for a given ``seed``.
-
-    The global RNG state is restored afterwards, so calling this does not change what other code draws.
-    """
-    devices = [model.device] if model.device.type == "cuda" else []
-    with torch.random.fork_rng(devices=devices):
-        if seed is not None:
-            torch.manual_seed(seed)
-        z = model.sample_noise(n)
-        if truncation is not None:
-            z = truncate_noise(model, z, truncation)
-    return z
-
-
-def seeded_labels(model: GAN, n: int, seed: int | None) -> torch.Tensor | None:
-    """``(n,)`` labels drawn as in training (``model.draw_labels``) under ``seed``, or None for an unconditional
-    model. Seeded apart from the noise (``seed + 1``), so asking for labels does not change the noise."""
-    if getattr(model, "num_classes", None) is None:
-        return None
-    devices = [model.device] if model.device.type == "cuda" else []
-    with torch.random.fork_rng(devices=devices):
-        if seed is not None:
-            torch.manual_seed(seed + 1)
-        return model.draw_labels(n)
-
-
-def class_folder_names(num_classes: int) -> list[str]:
-    """Folder names ``0 .. K-1`` zero-padded to one width, so that their sorted order (the order
-    ``torchvision.datasets.ImageFolder`` gives labels in) is the class order."""
-    width = len(str(num_classes - 1))
-    return [f"{c:0{width}d}" for c in range(num_classes)]
-
-
-def to_uint8(images: torch.Tensor) -> torch.Tensor:
-    """``(N, C, H, W)`` images in [-1, 1] -> ``(N, C, H, W)`` uint8 in [0, 255] (values outside are clipped)."""
-    return ((images.detach().float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).cpu()
-
-
-def check_images(model: GAN) -> tuple[int, int, int]:
-    """``(C, H, W)`` of the model's samples, or a ValueError when it makes points, not images."""
-    shape = getattr(model.generator, "data_shape", None)
-    if shape is None:
-        shape = tuple(model.sample(1).shape[1:])
-    if len(shape) != 3 or shape[0] not in (1, 3):
-        raise ValueError(
-            f"this model generates samples of shape {tuple(shape)}, not 1- or 3-channel images; "
-            "use `lightning-gans sample --grid` for a scatter plot of 2-D points."
-        )
-    return tuple(int(s) for s in shape)
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'lightning_gans.tools' has no attribute {name!r}")

@@ -13,7 +13,6 @@ the run's ``checkpoints/`` folder.
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import json
 from pathlib import Path
@@ -23,33 +22,8 @@ import yaml
 
 from lightning_gans.errors import ConfigError
 from lightning_gans.metrics.evaluator import DataSpec, Evaluator, data_spec, format_metrics
-
-DATA_NAMES = ("digits", "ring8", "grid25")
-
-
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="lightning-gans evaluate",
-        description="Scores a checkpoint's samples and prints the protocol (feature network, samples, real split).",
-    )
-    p.add_argument("--ckpt", "--ckpt_path", dest="ckpt", required=True, help="checkpoint written by training")
-    p.add_argument("--num_samples", type=int, default=2500, help="generated samples (default 2500)")
-    p.add_argument(
-        "--metrics", nargs="+", default=None, help="e.g. fid kid is class_kl classes | modes hq reverse_kl"
-    )
-    p.add_argument("--seed", type=int, default=0, help="noise seed of the samples")
-    p.add_argument("--data", default=None, help=f"one of {', '.join(DATA_NAMES)} (else inferred)")
-    p.add_argument("--config", default=None, help="training config whose data: section gives the real data")
-    p.add_argument("--feature_network", default="auto", choices=["auto", "inception", "digits"])
-    p.add_argument("--inception_weights", default=None, help="local torch-fidelity Inception weights file")
-    p.add_argument("--antialias", action="store_true", help="torchmetrics' antialiased resize (default: off)")
-    p.add_argument("--num_real", type=int, default=10000, help="real images for non-digits image data")
-    p.add_argument("--real_split", default="train", choices=["train", "test"], help="digits reference split")
-    p.add_argument("--no_baseline", action="store_true", help="digits: skip the real test-vs-train baseline")
-    p.add_argument("--batch_size", type=int, default=250)
-    p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ...")
-    p.add_argument("--json", default=None, help="also write the results and protocol to this JSON file")
-    return p
+from lightning_gans.tools.options import DATA_NAMES
+from lightning_gans.tools.options import evaluate_parser as parser
 
 
 def named_spec(name: str, image_size: int | None) -> DataSpec:

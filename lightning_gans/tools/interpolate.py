@@ -21,7 +21,8 @@ from PIL import Image
 from lightning_gans.callbacks.sample_grid import image_grid, save_png
 from lightning_gans.errors import ConfigError
 from lightning_gans.modules.base import GAN
-from lightning_gans.tools import add_checkpoint_options, check_images, has_ema, load_generator, seeded_noise
+from lightning_gans.tools.common import check_images, has_ema, load_generator, seeded_noise
+from lightning_gans.tools.options import interpolate_parser as parser
 
 Method = Literal["slerp", "linear"]
 
@@ -116,38 +117,6 @@ def save_gif(frames: list[torch.Tensor], path: str | Path, frame_ms: int = 120) 
     pictures = [Image.fromarray(frame.permute(1, 2, 0).numpy()) for frame in frames]
     pictures[0].save(path, save_all=True, append_images=pictures[1:], duration=frame_ms, loop=0)
     return path
-
-
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="lightning-gans interpolate",
-        description="Walk the latent space of a trained GAN: a grid (one path per row) and an animated GIF.",
-    )
-    add_checkpoint_options(p)
-    p.add_argument("--paths", type=int, default=4, help="number of paths, one per grid row (default 4)")
-    p.add_argument("--steps", type=int, default=8, help="points per path, end points included (default 8)")
-    p.add_argument(
-        "--method", choices=["slerp", "linear"], default="slerp", help="spherical or linear (default: slerp)"
-    )
-    p.add_argument("--seed", type=int, default=0, help="seed of the end points (default 0)")
-    p.add_argument(
-        "--class",
-        dest="class_index",
-        type=int,
-        default=None,
-        help="conditional models: hold this class along every path (default: class i mod K on row i)",
-    )
-    p.add_argument("--out", default="interpolation.png", help="grid PNG path (default: interpolation.png)")
-    p.add_argument(
-        "--gif",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="also write an animated GIF beside the grid, same name with .gif (default: --gif)",
-    )
-    p.add_argument(
-        "--frame_ms", "--frame-ms", type=int, default=120, help="GIF frame duration in ms (default 120)"
-    )
-    return p
 
 
 def run(args: argparse.Namespace) -> tuple[Path, Path | None]:

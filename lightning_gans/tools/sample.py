@@ -31,8 +31,7 @@ from PIL import Image
 from lightning_gans.callbacks.sample_grid import class_rows, render_samples, save_png
 from lightning_gans.errors import ConfigError
 from lightning_gans.modules.base import GAN
-from lightning_gans.tools import (
-    add_checkpoint_options,
+from lightning_gans.tools.common import (
     check_images,
     class_folder_names,
     has_ema,
@@ -41,53 +40,7 @@ from lightning_gans.tools import (
     seeded_noise,
     to_uint8,
 )
-
-
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="lightning-gans sample",
-        description="Generate images from a trained GAN checkpoint: N PNG files that "
-        "torchvision.datasets.ImageFolder reads (OUT/CLASS_NAME/000000.png, ...), or one grid image with --grid.",
-    )
-    add_checkpoint_options(p)
-    p.add_argument("--num", type=int, default=64, help="number of samples (default 64)")
-    p.add_argument(
-        "--out",
-        default="samples",
-        help="output folder; with --grid, the PNG file (a folder gets grid.png) (default: samples)",
-    )
-    p.add_argument("--grid", action="store_true", help="write one grid image instead of one file per sample")
-    p.add_argument("--nrow", type=int, default=None, help="images per grid row (default: about sqrt(num))")
-    p.add_argument(
-        "--class_name", "--class-name", default="generated", help="class folder name (default: generated)"
-    )
-    p.add_argument(
-        "--seed", type=int, default=0, help="noise seed: the same seed gives the same images (default 0)"
-    )
-    p.add_argument(
-        "--batch_size", "--batch-size", type=int, default=256, help="samples per forward pass (default 256)"
-    )
-    p.add_argument(
-        "--class",
-        dest="class_index",
-        type=int,
-        default=None,
-        help="conditional models: generate --num images of this class (default: classes drawn as in training)",
-    )
-    p.add_argument(
-        "--balance",
-        default=None,
-        metavar="FOLDER_OR_COUNTS",
-        help="conditional models: top every class up to the largest, given an ImageFolder-layout folder (its "
-        "class subfolders are counted and their names reused) or comma-separated counts per class; ignores --num",
-    )
-    p.add_argument(
-        "--truncation",
-        type=float,
-        default=None,
-        help="truncation trick: redraw noise entries with |z| > this threshold (e.g. 0.7; default: off)",
-    )
-    return p
+from lightning_gans.tools.options import sample_parser as parser
 
 
 def batches(

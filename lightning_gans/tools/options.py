@@ -1,0 +1,130 @@
+"""The tools' command-line options, built with argparse alone (no torch, no Lightning).
+
+``lightning-gans sample --help`` (and a mistyped option) is answered from here before the tool's own module, which
+imports torch, is loaded: ``lightning_gans.commands`` parses with these parsers first.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+DATA_NAMES = ("digits", "ring8", "grid25")
+"""Data ``lightning-gans evaluate --data`` knows by name."""
+
+
+def add_checkpoint_options(p: argparse.ArgumentParser) -> None:
+    """The options every generating command shares: ``--ckpt``, ``--ema/--no-ema`` and ``--device``."""
+    p.add_argument("--ckpt", required=True, help="checkpoint (.ckpt) written by `lightning-gans fit`")
+    p.add_argument(
+        "--ema",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="use the EMA generator when the checkpoint has one (default: --ema)",
+    )
+    p.add_argument(
+        "--device", default="auto", help="cpu, cuda, cuda:1, ... (default: a GPU when there is one)"
+    )
+
+
+def sample_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="lightning-gans sample",
+        description="Generate images from a trained GAN checkpoint: N PNG files that "
+        "torchvision.datasets.ImageFolder reads (OUT/CLASS_NAME/000000.png, ...), or one grid image with --grid.",
+    )
+    add_checkpoint_options(p)
+    p.add_argument("--num", type=int, default=64, help="number of samples (default 64)")
+    p.add_argument(
+        "--out",
+        default="samples",
+        help="output folder; with --grid, the PNG file (a folder gets grid.png) (default: samples)",
+    )
+    p.add_argument("--grid", action="store_true", help="write one grid image instead of one file per sample")
+    p.add_argument("--nrow", type=int, default=None, help="images per grid row (default: about sqrt(num))")
+    p.add_argument(
+        "--class_name", "--class-name", default="generated", help="class folder name (default: generated)"
+    )
+    p.add_argument(
+        "--seed", type=int, default=0, help="noise seed: the same seed gives the same images (default 0)"
+    )
+    p.add_argument(
+        "--batch_size", "--batch-size", type=int, default=256, help="samples per forward pass (default 256)"
+    )
+    p.add_argument(
+        "--class",
+        dest="class_index",
+        type=int,
+        default=None,
+        help="conditional models: generate --num images of this class (default: classes drawn as in training)",
+    )
+    p.add_argument(
+        "--balance",
+        default=None,
+        metavar="FOLDER_OR_COUNTS",
+        help="conditional models: top every class up to the largest, given an ImageFolder-layout folder (its "
+        "class subfolders are counted and their names reused) or comma-separated counts per class; ignores --num",
+    )
+    p.add_argument(
+        "--truncation",
+        type=float,
+        default=None,
+        help="truncation trick: redraw noise entries with |z| > this threshold (e.g. 0.7; default: off)",
+    )
+    return p
+
+
+def interpolate_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="lightning-gans interpolate",
+        description="Walk the latent space of a trained GAN: a grid (one path per row) and an animated GIF.",
+    )
+    add_checkpoint_options(p)
+    p.add_argument("--paths", type=int, default=4, help="number of paths, one per grid row (default 4)")
+    p.add_argument("--steps", type=int, default=8, help="points per path, end points included (default 8)")
+    p.add_argument(
+        "--method", choices=["slerp", "linear"], default="slerp", help="spherical or linear (default: slerp)"
+    )
+    p.add_argument("--seed", type=int, default=0, help="seed of the end points (default 0)")
+    p.add_argument(
+        "--class",
+        dest="class_index",
+        type=int,
+        default=None,
+        help="conditional models: hold this class along every path (default: class i mod K on row i)",
+    )
+    p.add_argument("--out", default="interpolation.png", help="grid PNG path (default: interpolation.png)")
+    p.add_argument(
+        "--gif",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also write an animated GIF beside the grid, same name with .gif (default: --gif)",
+    )
+    p.add_argument(
+        "--frame_ms", "--frame-ms", type=int, default=120, help="GIF frame duration in ms (default 120)"
+    )
+    return p
+
+
+def evaluate_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="lightning-gans evaluate",
+        description="Scores a checkpoint's samples and prints the protocol (feature network, samples, real split).",
+    )
+    p.add_argument("--ckpt", "--ckpt_path", dest="ckpt", required=True, help="checkpoint written by training")
+    p.add_argument("--num_samples", type=int, default=2500, help="generated samples (default 2500)")
+    p.add_argument(
+        "--metrics", nargs="+", default=None, help="e.g. fid kid is class_kl classes | modes hq reverse_kl"
+    )
+    p.add_argument("--seed", type=int, default=0, help="noise seed of the samples")
+    p.add_argument("--data", default=None, help=f"one of {', '.join(DATA_NAMES)} (else inferred)")
+    p.add_argument("--config", default=None, help="training config whose data: section gives the real data")
+    p.add_argument("--feature_network", default="auto", choices=["auto", "inception", "digits"])
+    p.add_argument("--inception_weights", default=None, help="local torch-fidelity Inception weights file")
+    p.add_argument("--antialias", action="store_true", help="torchmetrics' antialiased resize (default: off)")
+    p.add_argument("--num_real", type=int, default=10000, help="real images for non-digits image data")
+    p.add_argument("--real_split", default="train", choices=["train", "test"], help="digits reference split")
+    p.add_argument("--no_baseline", action="store_true", help="digits: skip the real test-vs-train baseline")
+    p.add_argument("--batch_size", type=int, default=250)
+    p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ...")
+    p.add_argument("--json", default=None, help="also write the results and protocol to this JSON file")
+    return p
