@@ -53,7 +53,8 @@ class Evaluation(Callback):
             else torch-fidelity's download in the torch hub cache; else the run stops at start-up).
         antialias: Inception resize; False = torch-fidelity's (comparable with published FIDs).
         inception_feature_dim: Inception layer for FID/KID (2048 = the standard FID).
-        num_real: real samples for the statistics of non-digits data (images or vectors).
+        num_real: real images for the statistics of non-digits image data (vectors are compared with as many
+            real samples as generated, ``num_samples``).
         real_split: digits split to compare with (``train`` or ``test``).
         batch_size: samples generated and scored at a time.
         seed: noise seed of the evaluation samples (the same noise at every evaluation).

@@ -49,7 +49,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--feature_network", default="auto", choices=["auto", "inception", "digits"])
     p.add_argument("--inception_weights", default=None, help="local torch-fidelity Inception weights file")
     p.add_argument("--antialias", action="store_true", help="torchmetrics' antialiased resize (default: off)")
-    p.add_argument("--num_real", type=int, default=10000, help="real samples for non-digits data")
+    p.add_argument("--num_real", type=int, default=10000, help="real images for non-digits image data")
     p.add_argument("--real_split", default="train", choices=["train", "test"], help="digits reference split")
     p.add_argument("--no_baseline", action="store_true", help="digits: skip the real test-vs-train baseline")
     p.add_argument("--batch_size", type=int, default=250)
