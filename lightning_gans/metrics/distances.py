@@ -26,7 +26,9 @@ def mean_distance(x: torch.Tensor, y: torch.Tensor, batch_size: int = 2048) -> t
 def energy_distance(real: torch.Tensor, fake: torch.Tensor, batch_size: int = 2048) -> float:
     """The energy distance between ``(N, D)`` real and ``(M, D)`` generated samples."""
     if real.dim() != 2 or fake.dim() != 2 or real.shape[1] != fake.shape[1]:
-        raise ValueError(f"expected (N, D) and (M, D) samples, got {tuple(real.shape)} and {tuple(fake.shape)}")
+        raise ValueError(
+            f"expected (N, D) and (M, D) samples, got {tuple(real.shape)} and {tuple(fake.shape)}"
+        )
     if min(real.shape[0], fake.shape[0]) < 1:
         raise ValueError("the energy distance needs at least one real and one generated sample")
     real = real.detach().double()

@@ -43,7 +43,9 @@ INCEPTION_WEIGHTS_ENV = "LIGHTNING_GANS_INCEPTION_WEIGHTS"
 """Environment variable naming a local torch-fidelity Inception weights file (used when no path is passed)."""
 
 INCEPTION_WEIGHTS_FILE = "weights-inception-2015-12-05-6726825d.pth"
-INCEPTION_WEIGHTS_URL = f"https://github.com/toshas/torch-fidelity/releases/download/v0.2.0/{INCEPTION_WEIGHTS_FILE}"
+INCEPTION_WEIGHTS_URL = (
+    f"https://github.com/toshas/torch-fidelity/releases/download/v0.2.0/{INCEPTION_WEIGHTS_FILE}"
+)
 
 IMAGE_METRICS = ("fid", "kid", "is", "class_kl", "classes", *MANIFOLD_METRICS, "memorization")
 CLASS_METRICS = ("class_kl", "classes")
@@ -308,7 +310,9 @@ class ImageMetrics(nn.Module):
     @torch.no_grad()
     def features_of(self, images: torch.Tensor | Iterable[torch.Tensor]) -> torch.Tensor:
         """``(N, num_features)`` float64 features of images (a tensor or an iterable of batches)."""
-        return torch.cat([self.features(batch.to(self.device))[0].double() for batch in self._batches(images)])
+        return torch.cat(
+            [self.features(batch.to(self.device))[0].double() for batch in self._batches(images)]
+        )
 
     @torch.no_grad()
     def set_memorization_reference(

@@ -38,9 +38,13 @@ def memorization_ratio(
     )
 
 
-def heldout_median_distance(train: torch.Tensor, heldout: torch.Tensor, batch_size: int = 2048) -> torch.Tensor:
+def heldout_median_distance(
+    train: torch.Tensor, heldout: torch.Tensor, batch_size: int = 2048
+) -> torch.Tensor:
     """The denominator: median distance of held-out features to their nearest training feature (> 0)."""
     median = nearest_distances(heldout, train, batch_size).median()
     if median <= 0:
-        raise ValueError("held-out samples coincide with training samples: the memorisation ratio is undefined")
+        raise ValueError(
+            "held-out samples coincide with training samples: the memorisation ratio is undefined"
+        )
     return median

@@ -85,7 +85,9 @@ def spec_from_datamodule(datamodule, model=None) -> DataSpec:
     return data_spec(datamodule, model)
 
 
-def infer_spec(args, checkpoint: dict, ckpt: Path, image_size: int | None, model=None) -> tuple[DataSpec, str]:
+def infer_spec(
+    args, checkpoint: dict, ckpt: Path, image_size: int | None, model=None
+) -> tuple[DataSpec, str]:
     """The real data and where that knowledge came from."""
     if args.data:
         return named_spec(args.data, image_size), "--data"

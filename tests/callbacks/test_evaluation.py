@@ -52,7 +52,16 @@ def test_toy_metrics_logged_at_cadence(fast_trainer_kwargs, tmp_path):
     assert state_before is not None
     assert [h["step"] for h in evaluation.history] == [3, 6, 7]  # cadence in generator steps, plus the end
     # the toys' mode metrics and the vector metrics every vector data set gets
-    assert set(evaluation.last) == {"modes", "hq", "reverse_kl", "precision", "recall", "density", "coverage", "energy"}
+    assert set(evaluation.last) == {
+        "modes",
+        "hq",
+        "reverse_kl",
+        "precision",
+        "recall",
+        "density",
+        "coverage",
+        "energy",
+    }
     assert 0 <= evaluation.last["modes"] <= 8 and 0 <= evaluation.last["hq"] <= 1
     assert float(trainer.callback_metrics["val/modes"]) == evaluation.last["modes"]
     logger.save()

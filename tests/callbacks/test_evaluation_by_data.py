@@ -36,7 +36,9 @@ class TwoMoons(LightningDataModule):
 
         points, _ = make_moons(self.num_points, noise=0.05, random_state=0)
         return DataLoader(
-            TensorDataset(torch.as_tensor(points, dtype=torch.float32)), batch_size=self.batch_size, shuffle=True
+            TensorDataset(torch.as_tensor(points, dtype=torch.float32)),
+            batch_size=self.batch_size,
+            shuffle=True,
         )
 
 

@@ -24,7 +24,9 @@ def test_nearest_distances():
 def test_fresh_draws_score_about_one_and_copies_well_below():
     train, heldout, fresh, generator = gaussian_splits()
     assert memorization_ratio(fresh, train, heldout) == pytest.approx(1.0, abs=0.1)
-    copies = train[:500] + 0.01 * torch.randn(500, 8, generator=generator)  # training points, slightly jittered
+    copies = train[:500] + 0.01 * torch.randn(
+        500, 8, generator=generator
+    )  # training points, slightly jittered
     assert memorization_ratio(copies, train, heldout) < 0.1
     far = fresh * 3  # spread out: farther from the training set than real data are
     assert memorization_ratio(far, train, heldout) > 1.5
@@ -41,14 +43,17 @@ def test_digits_copies_of_the_training_split_score_zero(digits_evaluator):
     train = load_digits_split(16)["train"]
     result = digits_evaluator.image_metrics_of(train[:500])
     assert result["memorization"] == pytest.approx(0.0, abs=1e-6)  # every sample is a training image
-    noisy = (train[:500] + 0.05 * torch.randn(train[:500].shape, generator=torch.Generator().manual_seed(0)))
+    noisy = train[:500] + 0.05 * torch.randn(train[:500].shape, generator=torch.Generator().manual_seed(0))
     assert digits_evaluator.image_metrics_of(noisy.clamp(-1, 1))["memorization"] < 0.5
 
 
 def test_digits_test_split_scores_one_in_the_real_baseline(digits_evaluator):
     baseline = digits_evaluator.real_baseline()  # the test split, never trained on
     assert baseline["memorization"] == pytest.approx(1.0)
-    assert "memorization: nearest train image vs the test split's" in digits_evaluator.protocol()["real reference"]
+    assert (
+        "memorization: nearest train image vs the test split's"
+        in digits_evaluator.protocol()["real reference"]
+    )
 
 
 def test_memorization_needs_a_held_out_split():
