@@ -84,9 +84,9 @@ def inception_weights_path(path: str | Path | None = None) -> str:
     if cached.is_file():
         return str(cached)
     raise MissingWeightsError(
-        f"Inception metrics need weights that are not on this machine: download {INCEPTION_WEIGHTS_URL} and set "
-        f"{INCEPTION_WEIGHTS_ENV}=<that file> (or Evaluation's inception_weights; nothing at {cached}), "
-        "(or feature_network=digits for digit images)"
+        f"Inception metrics need weights that are not on this machine (none at {cached}): download "
+        f"{INCEPTION_WEIGHTS_URL} and set {INCEPTION_WEIGHTS_ENV}=<that file> or Evaluation's inception_weights "
+        "(feature_network: digits suits digit images)"
     )
 
 
@@ -201,7 +201,8 @@ class ImageMetrics(nn.Module):
         metrics: names among ``fid``, ``kid`` (also reports ``kid_std``), ``is`` (also ``is_std``), ``class_kl``,
             ``classes`` (these two need class logits: digits network only), ``precision``, ``recall``,
             ``density``, ``coverage``, ``memorization`` (needs ``set_memorization_reference``).
-        inception_weights: local Inception weights file (else ``$LIGHTNING_GANS_INCEPTION_WEIGHTS``, else download).
+        inception_weights: local Inception weights file (else ``$LIGHTNING_GANS_INCEPTION_WEIGHTS``, else the torch
+            hub cache; see ``inception_weights_path``).
         antialias: resize used by Inception (False = torch-fidelity's, see the module docstring).
         inception_feature_dim: Inception layer for FID/KID: 2048 (standard), 768, 192 or 64.
         kid_subsets, kid_subset_size: KID's random subsets (size capped by the sample counts at compute time).
