@@ -19,6 +19,10 @@ class DivergenceError(RuntimeError):
     """Training produced a NaN or Inf loss (or parameters) and stopped before saving or stepping on it."""
 
 
+class MissingWeightsError(FileNotFoundError):
+    """A metric's network weights (Inception) are not on this machine and must not be downloaded mid-run."""
+
+
 def user_errors() -> tuple[type[BaseException], ...]:
     """The exception types the CLI reports as a one-line message instead of a traceback."""
     from lightning_gans.data.vision import CorruptImageError, DataNotFoundError, DownloadError
@@ -27,6 +31,7 @@ def user_errors() -> tuple[type[BaseException], ...]:
         ConfigError,
         CheckpointError,
         DivergenceError,
+        MissingWeightsError,
         DataNotFoundError,
         CorruptImageError,
         DownloadError,

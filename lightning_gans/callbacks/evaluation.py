@@ -1,4 +1,11 @@
-"""Periodic evaluation during training: FID/KID/class KL for images, modes/hq/reverse KL for 2-D toys.
+"""Periodic evaluation during training: metrics chosen by the data (``metrics.evaluator``).
+
+Vectors (2-D points, tabular rows, from any data module whose samples are 1-D) get precision/recall/density/
+coverage and the energy distance in the raw vector space, never Inception; the library's 2-D toys add modes/hq/
+reverse KL. The digits get FID/KID, precision/recall/density/coverage, memorization and class metrics in the digits
+network's features; other images the same (less memorization and class metrics) in Inception's, when its weights
+are on the machine: otherwise the run stops at start-up (``on_fit_start``, before any training step) with a
+one-line ``MissingWeightsError`` naming ``LIGHTNING_GANS_INCEPTION_WEIGHTS``.
 
 Every ``every_n_steps`` generator steps (``trainer.global_step`` counts generator updates) and at the end of
 training, ``Evaluation`` samples ``num_samples`` points with ``pl_module.sample`` (eval mode, EMA weights when the
@@ -36,15 +43,18 @@ class Evaluation(Callback):
     Args:
         every_n_steps: cadence in generator steps (0 = only at the end).
         num_samples: generated samples per evaluation (2,500 = PacGAN protocol; FID wants >= 2,048).
-        metrics: metric names; default per data: digits ``fid kid class_kl classes``, toys ``modes hq
-            reverse_kl``, other images ``fid kid`` (add ``is`` for the Inception Score).
-        feature_network: ``"auto"`` (digits network for the digits, Inception otherwise), ``"inception"``,
-            ``"digits"``.
+        metrics: metric names; default per data: digits ``fid kid precision recall density coverage
+            memorization class_kl classes``, toys ``modes hq reverse_kl precision recall density coverage
+            energy``, other vectors the same less the first three, other images ``fid kid precision recall
+            density coverage`` (add ``is`` for the Inception Score).
+        feature_network: ``"auto"`` (digits network for the digits, Inception for other images, none for
+            vectors), ``"inception"``, ``"digits"``.
         inception_weights: local torch-fidelity Inception weights file (else ``$LIGHTNING_GANS_INCEPTION_WEIGHTS``,
-            else downloaded once).
+            else torch-fidelity's download in the torch hub cache; else the run stops at start-up).
         antialias: Inception resize; False = torch-fidelity's (comparable with published FIDs).
         inception_feature_dim: Inception layer for FID/KID (2048 = the standard FID).
-        num_real: real images for the statistics of non-digits image data.
+        num_real: real images for the statistics of non-digits image data (vectors are compared with as many
+            real samples as generated, ``num_samples``).
         real_split: digits split to compare with (``train`` or ``test``).
         batch_size: samples generated and scored at a time.
         seed: noise seed of the evaluation samples (the same noise at every evaluation).
@@ -90,14 +100,15 @@ class Evaluation(Callback):
         self._last_step: int | None = None
 
     # ------------------------------------------------------------------------------------------ running
-    def build_evaluator(self, trainer: Trainer) -> Evaluator:
+    def build_evaluator(self, trainer: Trainer, pl_module: LightningModule | None = None) -> Evaluator:
+        """The evaluator for the run's data (cheap: networks and real statistics are built at first use)."""
         if self.evaluator is None:
             if trainer.datamodule is None:
                 raise ValueError(
                     "Evaluation needs the run's data module (trainer.fit(model, datamodule=...))"
                 )
             self.evaluator = Evaluator(
-                data_spec(trainer.datamodule),
+                data_spec(trainer.datamodule, pl_module),
                 metrics=self.metrics,
                 feature_network=self.feature_network,
                 num_samples=self.num_samples,
@@ -122,7 +133,7 @@ class Evaluation(Callback):
         self._last_step = step
         if not trainer.is_global_zero:
             return None
-        results = self.build_evaluator(trainer).evaluate(pl_module)
+        results = self.build_evaluator(trainer, pl_module).evaluate(pl_module)
         self.history.append({"step": step, **results})
         logged = {f"{self.prefix}{k}": float(v) for k, v in results.items()}
         for logger in trainer.loggers:
@@ -133,7 +144,9 @@ class Evaluation(Callback):
     @override
     def on_fit_start(self, trainer: Trainer, pl_module: LightningModule) -> None:
         if trainer.datamodule is not None:
-            self.data = data_spec(trainer.datamodule).as_dict()  # cheap: no networks are built here
+            # every rank checks, so a missing Inception file stops all of them here, before any training step;
+            # building the evaluator is cheap: no networks or real statistics yet
+            self.data = self.build_evaluator(trainer, pl_module).spec.as_dict()
 
     @override
     def on_train_batch_end(

@@ -2,10 +2,11 @@
 
 Protocol notes (say them next to every number):
 
-- Inception features are torch-fidelity's InceptionV3 (``inception-v3-compat``, the weights torchmetrics uses).
-  On a machine without internet point ``inception_weights`` or the environment variable
-  ``LIGHTNING_GANS_INCEPTION_WEIGHTS`` at a local copy of
-  ``weights-inception-2015-12-05-6726825d.pth``; otherwise torch-fidelity downloads it once.
+- Inception features are torch-fidelity's InceptionV3 (``inception-v3-compat``, the weights torchmetrics uses),
+  read from ``inception_weights``, else ``$LIGHTNING_GANS_INCEPTION_WEIGHTS``, else the torch hub cache where
+  torch-fidelity keeps its download (``<torch.hub.get_dir()>/checkpoints/weights-inception-2015-12-05-6726825d.pth``).
+  Nothing is downloaded: without the file ``inception_weights_path`` raises a one-line ``MissingWeightsError``,
+  which the ``Evaluation`` callback triggers at start-up rather than after hours of training.
 - Resize to 299x299: ``antialias=False`` (default) is torch-fidelity's TF1-compatible bilinear resize, so numbers
   match torch-fidelity and the published FIDs; ``antialias=True`` is torchmetrics' default and gives other numbers.
 - Images in [-1, 1] are quantised to uint8 (``round((x + 1) * 127.5)``) like saved PNGs; grey images are
@@ -13,6 +14,8 @@ Protocol notes (say them next to every number):
 - Features are extracted once per image by this class and handed to torchmetrics' metrics as float64, so FID
   statistics, KID's polynomial-kernel MMD and IS are all computed in float64.
 - Real statistics are kept across ``reset()`` (``reset_real_features=False``): compute them once per run.
+- ``precision``/``recall``/``density``/``coverage`` (``metrics.manifold``) and ``memorization``
+  (``metrics.memorization``) use the same features as FID; they keep every feature, not just FID's moments.
 - Digits network: the 64-d penultimate features of ``DigitsClassifier`` (trained on the digits train split) give
   the digits FID/KID; its class predictions give ``classes`` (classes with at least a tenth of the uniform share
   of the samples) and ``class_kl`` = KL(generated class histogram || uniform).
@@ -31,13 +34,23 @@ from torchmetrics.image.fid import FrechetInceptionDistance
 from torchmetrics.image.inception import InceptionScore
 from torchmetrics.image.kid import KernelInceptionDistance
 
+from lightning_gans.errors import MissingWeightsError
 from lightning_gans.metrics.digits_net import DigitsClassifier, load_digits_classifier
+from lightning_gans.metrics.manifold import DENSITY_COVERAGE_K, MANIFOLD_METRICS, knn_radii, manifold_metrics
+from lightning_gans.metrics.memorization import heldout_median_distance, nearest_distances
 
 INCEPTION_WEIGHTS_ENV = "LIGHTNING_GANS_INCEPTION_WEIGHTS"
 """Environment variable naming a local torch-fidelity Inception weights file (used when no path is passed)."""
 
-IMAGE_METRICS = ("fid", "kid", "is", "class_kl", "classes")
+INCEPTION_WEIGHTS_FILE = "weights-inception-2015-12-05-6726825d.pth"
+INCEPTION_WEIGHTS_URL = (
+    f"https://github.com/toshas/torch-fidelity/releases/download/v0.2.0/{INCEPTION_WEIGHTS_FILE}"
+)
+
+IMAGE_METRICS = ("fid", "kid", "is", "class_kl", "classes", *MANIFOLD_METRICS, "memorization")
 CLASS_METRICS = ("class_kl", "classes")
+# metrics that need every feature vector (FID and KID keep running sums and their own copies)
+FEATURE_SET_METRICS = (*MANIFOLD_METRICS, "memorization")
 
 
 def to_uint8(images: torch.Tensor) -> torch.Tensor:
@@ -47,17 +60,34 @@ def to_uint8(images: torch.Tensor) -> torch.Tensor:
     return ((images.detach().float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
 
 
-def inception_weights_path(path: str | Path | None = None) -> str | None:
-    """The Inception weights file to use: ``path``, else ``$LIGHTNING_GANS_INCEPTION_WEIGHTS``, else None
-    (torch-fidelity downloads its file)."""
+def cached_inception_weights() -> Path:
+    """Where torch-fidelity's ``load_state_dict_from_url`` keeps the downloaded weights (torch hub cache)."""
+    return Path(torch.hub.get_dir()) / "checkpoints" / INCEPTION_WEIGHTS_FILE
+
+
+def inception_weights_path(path: str | Path | None = None) -> str:
+    """The Inception weights file to use: ``path``, else ``$LIGHTNING_GANS_INCEPTION_WEIGHTS``, else the torch hub
+    cache file torch-fidelity would have downloaded.
+
+    Raises:
+        MissingWeightsError: (one line, for the CLI) the named file does not exist, or none was named or cached.
+    """
     path = path or os.environ.get(INCEPTION_WEIGHTS_ENV) or None
-    if path is not None and not Path(path).is_file():
-        raise FileNotFoundError(
-            f"Inception weights file {path} does not exist. Download torch-fidelity's "
-            "weights-inception-2015-12-05-6726825d.pth on a machine with internet and point "
-            f"inception_weights (or ${INCEPTION_WEIGHTS_ENV}) at it."
-        )
-    return str(path) if path is not None else None
+    if path is not None:
+        if not Path(path).is_file():
+            raise MissingWeightsError(
+                f"Inception weights file {path} does not exist; point inception_weights or "
+                f"{INCEPTION_WEIGHTS_ENV} at a local copy of {INCEPTION_WEIGHTS_URL}"
+            )
+        return str(path)
+    cached = cached_inception_weights()
+    if cached.is_file():
+        return str(cached)
+    raise MissingWeightsError(
+        f"Inception metrics need weights that are not on this machine (none at {cached}): download "
+        f"{INCEPTION_WEIGHTS_URL} and set {INCEPTION_WEIGHTS_ENV}=<that file> or Evaluation's inception_weights "
+        "(feature_network: digits suits digit images)"
+    )
 
 
 class InceptionFeatures(nn.Module):
@@ -93,7 +123,7 @@ class InceptionFeatures(nn.Module):
         )
 
     def describe(self) -> str:
-        weights = self.weights_path or "torch-fidelity's downloaded weights"
+        weights = self.weights_path
         resize = (
             "antialiased bilinear (torchmetrics default)" if self.antialias else "torch-fidelity TF1 bilinear"
         )
@@ -169,8 +199,10 @@ class ImageMetrics(nn.Module):
         feature_network: ``"inception"`` or ``"digits"`` (or a module with ``num_features`` whose forward gives
             ``(features, logits)``).
         metrics: names among ``fid``, ``kid`` (also reports ``kid_std``), ``is`` (also ``is_std``), ``class_kl``,
-            ``classes`` (the last two need class logits: digits network only).
-        inception_weights: local Inception weights file (else ``$LIGHTNING_GANS_INCEPTION_WEIGHTS``, else download).
+            ``classes`` (these two need class logits: digits network only), ``precision``, ``recall``,
+            ``density``, ``coverage``, ``memorization`` (needs ``set_memorization_reference``).
+        inception_weights: local Inception weights file (else ``$LIGHTNING_GANS_INCEPTION_WEIGHTS``, else the torch
+            hub cache; see ``inception_weights_path``).
         antialias: resize used by Inception (False = torch-fidelity's, see the module docstring).
         inception_feature_dim: Inception layer for FID/KID: 2048 (standard), 768, 192 or 64.
         kid_subsets, kid_subset_size: KID's random subsets (size capped by the sample counts at compute time).
@@ -239,6 +271,12 @@ class ImageMetrics(nn.Module):
         self.register_buffer("class_counts", torch.zeros(10, dtype=torch.long), persistent=False)
         self.num_real = 0
         self.num_fake = 0
+        self.keep_features = bool(set(FEATURE_SET_METRICS) & set(self.metric_names))
+        self.real_features: list[torch.Tensor] = []  # (n, num_features) per batch, when keep_features
+        self.fake_features: list[torch.Tensor] = []
+        self._real_radii: torch.Tensor | None = None
+        self.train_features: torch.Tensor | None = None  # memorisation reference: (N_train, num_features)
+        self.heldout_median: torch.Tensor | None = None
 
     def describe(self) -> str:
         return (
@@ -265,7 +303,25 @@ class ImageMetrics(nn.Module):
                 self.fid.update(features, real=True)
             if self.kid is not None:
                 self.kid.update(features, real=True)
+            if self.keep_features:
+                self.real_features.append(features.double())
+                self._real_radii = None
             self.num_real += batch.shape[0]
+
+    @torch.no_grad()
+    def features_of(self, images: torch.Tensor | Iterable[torch.Tensor]) -> torch.Tensor:
+        """``(N, num_features)`` float64 features of images (a tensor or an iterable of batches)."""
+        return torch.cat(
+            [self.features(batch.to(self.device))[0].double() for batch in self._batches(images)]
+        )
+
+    @torch.no_grad()
+    def set_memorization_reference(
+        self, train: torch.Tensor | Iterable[torch.Tensor], heldout: torch.Tensor | Iterable[torch.Tensor]
+    ) -> None:
+        """The training images and held-out real images (never trained on) that ``memorization`` compares with."""
+        self.train_features = self.features_of(train)
+        self.heldout_median = heldout_median_distance(self.train_features, self.features_of(heldout))
 
     @torch.no_grad()
     def update_fake(self, images: torch.Tensor | Iterable[torch.Tensor]) -> None:
@@ -280,6 +336,8 @@ class ImageMetrics(nn.Module):
                 self.inception_score.update(logits)
             if set(CLASS_METRICS) & set(self.metric_names):
                 self.class_counts += torch.bincount(logits.argmax(1), minlength=10)[:10]
+            if self.keep_features:
+                self.fake_features.append(features.double())
             self.num_fake += batch.shape[0]
 
     @torch.no_grad()
@@ -304,6 +362,24 @@ class ImageMetrics(nn.Module):
         if set(CLASS_METRICS) & set(self.metric_names):
             classes = class_histogram_metrics(self.class_counts)
             results.update({k: v for k, v in classes.items() if k in self.metric_names})
+        if self.keep_features:
+            results.update(self._feature_set_metrics(torch.cat(self.fake_features)))
+        return results
+
+    def _feature_set_metrics(self, fake: torch.Tensor) -> dict[str, float]:
+        """precision/recall/density/coverage against the real features, memorization against train/held-out."""
+        results: dict[str, float] = {}
+        names = [name for name in MANIFOLD_METRICS if name in self.metric_names]
+        if names:
+            real = torch.cat(self.real_features)
+            if self._real_radii is None and {"density", "coverage"} & set(names):
+                self._real_radii = knn_radii(real, DENSITY_COVERAGE_K)  # real set fixed: once per run
+            results.update(manifold_metrics(real, fake, names, real_radii=self._real_radii))
+        if "memorization" in self.metric_names:
+            if self.train_features is None or self.heldout_median is None:
+                raise RuntimeError("memorization needs set_memorization_reference(train, heldout) first")
+            generated = nearest_distances(fake, self.train_features).median()
+            results["memorization"] = float(generated / self.heldout_median)
         return results
 
     def reset(self) -> None:
@@ -312,4 +388,5 @@ class ImageMetrics(nn.Module):
             if metric is not None:
                 metric.reset()
         self.class_counts.zero_()
+        self.fake_features.clear()
         self.num_fake = 0

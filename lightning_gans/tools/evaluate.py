@@ -20,6 +20,8 @@ from pathlib import Path
 import torch
 import yaml
 
+from lightning_gans.data.digits import DigitsDataModule
+from lightning_gans.data.toy2d import Toy2DDataModule
 from lightning_gans.errors import ConfigError
 from lightning_gans.metrics.evaluator import DataSpec, Evaluator, data_spec, format_metrics
 from lightning_gans.tools.options import DATA_NAMES
@@ -45,20 +47,22 @@ def datamodule_from_config(path: Path):
     return cls(**(data.get("init_args") or {}))
 
 
-def spec_from_datamodule(datamodule) -> DataSpec:
-    spec = data_spec(datamodule)
-    if spec.kind == "images":
+def spec_from_datamodule(datamodule, model=None) -> DataSpec:
+    if not isinstance(datamodule, Toy2DDataModule | DigitsDataModule):
+        # the real samples (and, without a data_shape anywhere, the sample shape) come from the train loader
         datamodule.prepare_data()
         datamodule.setup("fit")
-    return spec
+    return data_spec(datamodule, model)
 
 
-def infer_spec(args, checkpoint: dict, ckpt: Path, image_size: int | None) -> tuple[DataSpec, str]:
+def infer_spec(
+    args, checkpoint: dict, ckpt: Path, image_size: int | None, model=None
+) -> tuple[DataSpec, str]:
     """The real data and where that knowledge came from."""
     if args.data:
         return named_spec(args.data, image_size), "--data"
     if args.config:
-        return spec_from_datamodule(datamodule_from_config(args.config)), f"--config {args.config}"
+        return spec_from_datamodule(datamodule_from_config(args.config), model), f"--config {args.config}"
     from lightning_gans.callbacks.evaluation import evaluation_data
 
     recorded = evaluation_data(checkpoint)
@@ -67,7 +71,7 @@ def infer_spec(args, checkpoint: dict, ckpt: Path, image_size: int | None) -> tu
     for folder in (ckpt.parent, ckpt.parent.parent):
         config = folder / "config.yaml"
         if config.is_file():
-            return spec_from_datamodule(datamodule_from_config(config)), str(config)
+            return spec_from_datamodule(datamodule_from_config(config), model), str(config)
     raise ConfigError(
         f"Cannot tell which data {ckpt} was trained on. Pass --data ({', '.join(DATA_NAMES)}) "
         "or --config <the training config>."
@@ -83,7 +87,7 @@ def evaluate(argv: list[str] | None = None) -> dict:
     checkpoint = torch.load(ckpt, map_location="cpu", weights_only=True)
     shape = getattr(model.generator, "data_shape", None)
     image_size = int(shape[-1]) if shape is not None and len(shape) == 3 else None
-    spec, source = infer_spec(args, checkpoint, ckpt, image_size)
+    spec, source = infer_spec(args, checkpoint, ckpt, image_size, model)
     if spec.kind == "digits" and image_size:
         spec.image_size = image_size
     evaluator = Evaluator(

@@ -51,7 +51,17 @@ def test_toy_metrics_logged_at_cadence(fast_trainer_kwargs, tmp_path):
     trainer.fit(model, datamodule=Toy2DDataModule("ring8", batch_size=32, batches_per_epoch=100))
     assert state_before is not None
     assert [h["step"] for h in evaluation.history] == [3, 6, 7]  # cadence in generator steps, plus the end
-    assert set(evaluation.last) == {"modes", "hq", "reverse_kl"}
+    # the toys' mode metrics and the vector metrics every vector data set gets
+    assert set(evaluation.last) == {
+        "modes",
+        "hq",
+        "reverse_kl",
+        "precision",
+        "recall",
+        "density",
+        "coverage",
+        "energy",
+    }
     assert 0 <= evaluation.last["modes"] <= 8 and 0 <= evaluation.last["hq"] <= 1
     assert float(trainer.callback_metrics["val/modes"]) == evaluation.last["modes"]
     logger.save()
@@ -78,7 +88,10 @@ def test_digits_metrics(fast_trainer_kwargs):
     trainer = Trainer(**fast_trainer_kwargs, max_steps=2, callbacks=[evaluation])
     trainer.fit(small_dcgan(), datamodule=DigitsDataModule(image_size=16, batch_size=16))
     assert [h["step"] for h in evaluation.history] == [2]
-    assert set(evaluation.last) == {"fid", "kid", "kid_std", "class_kl", "classes"}
+    assert set(evaluation.last) == {
+        *("fid", "kid", "kid_std", "class_kl", "classes"),
+        *("precision", "recall", "density", "coverage", "memorization"),
+    }
     assert evaluation.last["fid"] > 0 and evaluation.last["class_kl"] >= 0
     assert "digits CNN" in evaluation.evaluator.protocol()["feature network"]
     assert evaluation.evaluator.num_real_used == 1437  # the whole digits train split

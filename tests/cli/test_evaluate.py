@@ -65,3 +65,25 @@ def test_evaluate_without_data_information_says_what_to_pass(tmp_path, capsys):
         main(["evaluate", "--ckpt", ckpt])
     assert exit_info.value.code == 1
     assert "--data" in capsys.readouterr().err  # one line saying what to pass, no traceback
+
+
+def test_evaluate_a_users_2d_data_module_gets_vector_metrics(tmp_path, capsys, monkeypatch):
+    import yaml
+
+    from lightning_gans.metrics.image import INCEPTION_WEIGHTS_ENV
+    from lightning_gans.tools.evaluate import evaluate
+    from tests.callbacks.test_evaluation_by_data import TwoMoons
+
+    monkeypatch.delenv(INCEPTION_WEIGHTS_ENV, raising=False)
+    # no Inception weights anywhere: vectors must not ask for them
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch_home"))
+    ckpt = train_checkpoint(tmp_path, VanillaGAN(latent_dim=4, hidden_dims=(16,)), TwoMoons(batch_size=32))
+    config = tmp_path / "moons.yaml"
+    config.write_text(
+        yaml.safe_dump({"data": {"class_path": "tests.callbacks.test_evaluation_by_data.TwoMoons"}})
+    )
+    capsys.readouterr()
+    result = evaluate(["--ckpt", ckpt, "--config", str(config), "--num_samples", "300"])
+    out = capsys.readouterr().out
+    assert "raw vectors" in out and "300 training vectors of TwoMoons" in out
+    assert set(result["metrics"]) == {"precision", "recall", "density", "coverage", "energy"}
