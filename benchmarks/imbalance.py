@@ -278,8 +278,8 @@ def report(state: dict, args: argparse.Namespace) -> str:
         tests = [state[s]["extra"].get(f"{name}_gan_test") for s in seeds]
         if None not in values:
             lines.append(f"| {name} | {mean_sd(values)} | {mean_sd(tests)} |")
-    best_gan = max(
-        ("gan_per_class", "cgan", "cgan_acgan"),
+    best_gan = max(  # the target is about the conditional GANs
+        ("cgan", "cgan_acgan"),
         key=lambda a: statistics.mean(state[s]["arms"][a]["balanced_accuracy"] for s in seeds),
     )
     best = statistics.mean(state[s]["arms"][best_gan]["balanced_accuracy"] for s in seeds)
@@ -288,7 +288,7 @@ def report(state: dict, args: argparse.Namespace) -> str:
         verdict = "at least" if best >= other else "below"
         lines.append("")
         lines.append(
-            f"- Target (best GAN arm >= {baseline}): {best_gan} {best:.3f} is {verdict} {baseline} {other:.3f} "
+            f"- Target (best conditional-GAN arm >= {baseline}): {best_gan} {best:.3f} is {verdict} {baseline} {other:.3f} "
             f"(difference {best - other:+.3f})."
         )
     return "\n".join(lines) + "\n"
@@ -337,6 +337,8 @@ def main(argv: list[str] | None = None) -> dict:
         if doc is not None:
             write_doc(text, doc)
     text = report({s: state[s] for s in state if int(s) in args.seeds}, args)
+    if doc is not None:  # also when every seed was already in --out: rewrites the section from the results
+        write_doc(text, doc)
     print(text)
     return state
 

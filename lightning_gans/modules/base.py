@@ -380,9 +380,13 @@ class GAN(LightningModule):
             if not isinstance(labels, int):
                 labels = torch.as_tensor(labels, dtype=torch.long).flatten()
                 n = n if n is not None or z is not None else len(labels)
-        if z is None:
-            if n is None:
-                raise ValueError("sample() needs n, z or a sequence of labels")
+        if z is None and n is None:
+            raise ValueError("sample() needs n, z or a sequence of labels")
+        if labels is not None:
+            # given labels: draw nothing else from the global RNG (SampleGrid samples during training, and a
+            # callback must not change what the run trains); a family with more latent parts overrides this
+            latent = Latent(self.sample_noise(n) if z is None else z)
+        elif z is None:
             latent = self.draw_latent(n)
         else:
             latent = Latent(z) if self.num_classes is None else Latent(z, labels=self.draw_labels(len(z)))

@@ -26,3 +26,17 @@ def test_conditional_grid_has_one_class_per_row(fast_trainer_kwargs):
         image_grid(model.sample(z=grid.fixed_noise, labels=rows.flip(0)), nrow=3).permute(1, 2, 0).numpy()
     )
     assert not np.array_equal(picture, shuffled)
+
+
+def test_the_grid_does_not_change_what_a_conditional_run_trains(tmp_path, fast_trainer_kwargs):
+    weights = []
+    for callbacks in ([], [SampleGrid(every_n_steps=1, nrow=2)]):
+        torch.manual_seed(0)
+        model = DCGAN(
+            data_shape=[1, 16, 16], latent_dim=8, generator_width=8, discriminator_width=8, num_classes=10
+        )
+        Trainer(max_steps=3, callbacks=callbacks, **fast_trainer_kwargs).fit(
+            model, DigitsDataModule(image_size=16, batch_size=16)
+        )
+        weights.append(model.state_dict())
+    assert all(torch.equal(weights[0][k], weights[1][k]) for k in weights[0])
