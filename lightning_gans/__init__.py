@@ -1,6 +1,6 @@
 """lightning-gans: Generative Adversarial Networks as PyTorch Lightning modules.
 
-Public API: the modules (``GAN``, ``VanillaGAN``, ``DCGAN``, ``WGANGP``; ``num_classes: K`` makes any of them
+Public API: the modules (``GAN``, ``VanillaGAN``, ``DCGAN``, ``WGANGP``, ``InfoGAN``; ``num_classes: K`` makes any of them
 class-conditional), ``Latent`` (what the family hooks pass the generator), the data modules and the callbacks.
 Networks live in ``lightning_gans.nets``, losses in ``lightning_gans.losses``, class metrics (conditional
 accuracy, class proportions) in ``lightning_gans.metrics``.
@@ -16,7 +16,7 @@ from lightning_gans.data import (
     MNISTDataModule,
     Toy2DDataModule,
 )
-from lightning_gans.modules import DCGAN, GAN, WGANGP, VanillaGAN
+from lightning_gans.modules import DCGAN, GAN, WGANGP, InfoGAN, VanillaGAN
 from lightning_gans.modules.latent import Latent
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "Evaluation",
     "FashionMNISTDataModule",
     "ImageFolderDataModule",
+    "InfoGAN",
     "Latent",
     "MNISTDataModule",
     "SampleGrid",
