@@ -27,6 +27,8 @@ TOOLS = {
     "sample": "lightning_gans.tools.sample",
     "interpolate": "lightning_gans.tools.interpolate",
     "evaluate": "lightning_gans.tools.evaluate",
+    "cluster": "lightning_gans.tools.cluster",
+    "traverse": "lightning_gans.tools.traverse",
 }
 """Subcommands outside LightningCLI: name -> module with ``main(argv)``."""
 
