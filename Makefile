@@ -7,7 +7,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 PY := .venv/bin/python
 DEMO_ARGS ?=
 
-.PHONY: install demo test test-fast test-slow lint format bench bench-speed bench-quality bench-imbalance clean
+.PHONY: install demo test test-fast test-slow lint format bench bench-speed bench-quality bench-imbalance bench-clustering clean
 
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv .tools && .tools/bin/pip install --quiet uv
@@ -54,6 +54,10 @@ bench-quality: install
 ## Imbalanced digits (docs/BENCHMARKS.md, "Imbalanced digits"): GAN augmentation vs imbalanced-learn, 5 seeds
 bench-imbalance: install
 	$(PY) benchmarks/imbalance.py
+
+## Clustering the digits (docs/BENCHMARKS.md, "Clustering"): InfoGAN variants vs KMeans, Ward, spectral, GMM, PCA+KMeans
+bench-clustering: install
+	$(PY) benchmarks/clustering.py
 
 clean:
 	rm -rf .venv .tools runs

@@ -64,6 +64,8 @@ class InfoGAN(GAN):
         adversarial: ``"gan"`` (non-saturating loss, batch-norm discriminator) or ``"wgan_gp"`` (critic without
             batch norm, gradient penalty ``gp_weight``).
         gp_weight: the WGAN-GP penalty weight (``adversarial: wgan_gp`` only).
+        noise_std: standard deviation of the noise ``z`` (1 in InfoGAN; ClusterGAN uses 0.1 so that the one-hot
+            code, not the noise, drives the generator's large-scale variation).
         d_steps: discriminator updates per generator update; None = 1 for ``gan``, 5 for ``wgan_gp``.
         generator, discriminator: replace the default networks (the generator takes ``latent_dim + code_dim``
             inputs, the discriminator returns ``(logits, QOutput)``).
@@ -86,6 +88,7 @@ class InfoGAN(GAN):
         q_hidden: int = 128,
         adversarial: Literal["gan", "wgan_gp"] = "gan",
         gp_weight: float = 10.0,
+        noise_std: float = 1.0,
         generator: nn.Module | None = None,
         discriminator: nn.Module | None = None,
         d_steps: int | None = None,
@@ -101,6 +104,8 @@ class InfoGAN(GAN):
     ) -> None:
         categorical_codes = tuple(int(k) for k in categorical_codes)
         check_codes(categorical_codes, continuous_codes, categorical_weight, continuous_weight, adversarial)
+        if noise_std <= 0:
+            raise ConfigError(f"noise_std must be > 0, got {noise_std}.")
         code_dim = sum(categorical_codes) + continuous_codes
         wgan = adversarial == "wgan_gp"
         if architecture == "conv":
@@ -147,8 +152,15 @@ class InfoGAN(GAN):
         self.continuous_weight = continuous_weight
         self.adversarial = adversarial
         self.gp_weight = gp_weight
+        self.noise_std = noise_std
 
     # ------------------------------------------------------------------------------------------ latent
+    @override
+    def sample_noise(self, n: int) -> torch.Tensor:
+        """``(n, latent_dim)`` noise ``N(0, noise_std^2)``."""
+        z = torch.randn(n, self.latent_dim, device=self.device)
+        return z if self.noise_std == 1.0 else z * self.noise_std
+
     def draw_codes(self, n: int) -> torch.Tensor:
         """``(n, code_dim)`` codes: uniform one-hot categorical codes, then uniform [-1, 1] continuous codes."""
         return draw_codes(n, self.categorical_codes, self.continuous_codes, self.device)

@@ -100,6 +100,9 @@ def test_the_model_draws_its_latent_with_those_codes():
     assert torch.equal(latent.codes[:, :10].sum(1), torch.ones(500))
     assert latent.codes[:, 10:].abs().max() <= 1
     assert model.generator.latent_dim == 8 + 12  # the generator reads noise and codes
+    torch.manual_seed(0)
+    z = tiny_infogan(noise_std=0.1).sample_noise(20000)
+    assert z.std().item() == pytest.approx(0.1, rel=0.02) and z.mean().abs() < 0.005
 
 
 # ---------------------------------------------------------------------------------- which phase trains what
@@ -172,6 +175,7 @@ def test_settings_that_cannot_work_are_refused():
         dict(adversarial="hinge"),
         dict(continuous_weight=-1.0),
         dict(architecture="resnet"),
+        dict(noise_std=0.0),
     ):
         with pytest.raises(ConfigError):
             tiny_infogan(**kwargs)
