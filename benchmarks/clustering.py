@@ -122,7 +122,7 @@ def table(results: dict) -> str:
     for name, runs in results.items():
         s = summary(runs)
         cells = [f"{s[k][0]:.3f} ± {s[k][1]:.3f}" for k in ("acc", "nmi", "ari")]
-        lines.append(f"| {name} | {' | '.join(cells)} | {s['cpu_s'][0]:.0f} |")
+        lines.append(f"| {name} | {' | '.join(cells)} | {s['cpu_s'][0]:.1f} |")
     return "\n".join(lines)
 
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import csv
+import re
+import shlex
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -70,3 +73,20 @@ def test_traverse_names_codes_that_do_not_exist(infogan_ckpt, tmp_path, capsys):
         cli_main(["traverse", f"--ckpt={infogan_ckpt}", "--continuous=2", f"--out={tmp_path / 't.png'}"])
     assert exit_info.value.code == 1
     assert "--continuous 2 does not exist" in capsys.readouterr().err
+
+
+def test_the_readme_cluster_and_traverse_commands_run(infogan_ckpt, tmp_path, monkeypatch):
+    root = Path(__file__).parents[2]
+    readme = (root / "README.md").read_text()
+    commands = re.findall(r"^\.venv/bin/lightning-gans ((?:cluster|traverse) .*?)(?:\s+#.*)?$", readme, re.M)
+    assert {c.split()[0] for c in commands} == {"cluster", "traverse"}
+    for command in commands:
+        out = re.search(r"--out (\S+)", command).group(1)
+        if out.startswith("docs/images/"):  # the picture the command made is shown and exists
+            assert f"]({out})" in readme and Image.open(root / out).size[0] > 50
+            assert f"]({Path(out).with_suffix('.gif')})" in readme
+    monkeypatch.chdir(tmp_path)  # relative --out paths land here
+    for command in commands:
+        args = shlex.split(command.replace("$INFO_CKPT", infogan_ckpt))
+        cli_main(args)
+        assert Path(args[args.index("--out") + 1]).exists(), command
