@@ -1,14 +1,14 @@
 """Learning test: InfoGAN's categorical code clusters the digits well above chance, without labels.
 
-Budget: the 8x8 digits with MLP networks (``benchmarks/clustering.py``'s ``infogan_mlp`` variant), 2,000 generator
-steps, 3 min 9 s wall on one CPU thread of a loaded 2-core machine (load average 7). Labels are used only to score: Hungarian accuracy of Q's argmax on the
-1,437 training images.
+Budget: the 8x8 digits with MLP networks (``benchmarks/clustering.py``'s ``infogan_mlp`` variant), 2,000
+generator steps: 3 min 9 s wall on one CPU thread of a loaded 2-core machine (load average 7). Labels are used
+only to score: Hungarian accuracy of Q's argmax on the 1,437 training images.
 
 Why this bar: ten random clusters score 0.137 after Hungarian matching on this split (mean of 20 random
-assignments; one cluster scores 0.10), so chance is about 0.14. Seed 0 measured 0.331 (NMI 0.304) at 2,000 steps (and
-0.24-0.42 between 800 and 3,000 steps: InfoGAN's clusters on 1,437 images are unstable); the assertion, 0.25, is
-nearly twice chance and below every value measured after 800 steps but one. It is far from the benchmark target
-(0.95): see docs/BENCHMARKS.md, "Clustering".
+assignments; one cluster scores 0.10), so chance is about 0.14. Seed 0 measured 0.331 (NMI 0.304) at 2,000 steps,
+and between 0.24 and 0.42 from 800 to 3,000 steps (InfoGAN's clusters on 1,437 images are unstable). The
+assertion, 0.25, is nearly twice chance and below every value measured after 800 steps but one. It is far from
+the benchmark target (0.95): see docs/BENCHMARKS.md, "Clustering".
 """
 
 import pytest
