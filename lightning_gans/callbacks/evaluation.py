@@ -37,7 +37,8 @@ class Evaluation(Callback):
         every_n_steps: cadence in generator steps (0 = only at the end).
         num_samples: generated samples per evaluation (2,500 = PacGAN protocol; FID wants >= 2,048).
         metrics: metric names; default per data: digits ``fid kid class_kl classes``, toys ``modes hq
-            reverse_kl``, other images ``fid kid`` (add ``is`` for the Inception Score).
+            reverse_kl``, other images ``fid kid`` (add ``is`` for the Inception Score; add ``ppl`` on the digits
+            for the perceptual path length in the digits network's features, ``lightning_gans.metrics.path_length``).
         feature_network: ``"auto"`` (digits network for the digits, Inception otherwise), ``"inception"``,
             ``"digits"``.
         inception_weights: local torch-fidelity Inception weights file (else ``$LIGHTNING_GANS_INCEPTION_WEIGHTS``,

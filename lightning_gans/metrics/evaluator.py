@@ -11,6 +11,9 @@ Data kinds:
   ``real_baseline()``: the same metrics of the test split (360 images) against the train split.
 - ``images`` (any other data module): Inception FID/KID (optionally IS) against ``num_real`` images of the data
   module's training loader.
+
+On request (``metrics: [..., ppl]``), digits only: ``ppl`` and ``ppl_std``, the perceptual path length in the digits
+network's features (``lightning_gans.metrics.path_length``) over ``num_samples`` latent pairs.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from lightning_gans.metrics.image import ImageMetrics
 from lightning_gans.metrics.modes import mode_coverage
 
 TOY_METRICS = ("modes", "hq", "reverse_kl")
+LATENT_METRICS = ("ppl",)
+"""Metrics of the generator's latent space rather than of a sample set (computed by ``path_length``)."""
 DEFAULT_METRICS = {
     "toy": list(TOY_METRICS),
     "digits": ["fid", "kid", "class_kl", "classes"],
@@ -127,6 +132,10 @@ class Evaluator:
             raise ValueError(
                 f"{sorted(set(self.metric_names) & set(TOY_METRICS))} only apply to 2-D toy data"
             )
+        if set(self.metric_names) & set(LATENT_METRICS) and spec.kind != "digits":
+            raise ValueError(
+                "ppl is measured in the digits network's features: it applies to the digits only"
+            )
         if real_split not in ("train", "test"):
             raise ValueError(f"real_split must be 'train' or 'test', got {real_split!r}")
         if feature_network == "auto":
@@ -145,7 +154,13 @@ class Evaluator:
             seed=seed,
         )
         self.image_metrics: ImageMetrics | None = None
+        self._classifier = None  # the digits network, loaded on the first ppl
         self.num_real_used = 0
+
+    @property
+    def sample_metric_names(self) -> list[str]:
+        """The requested metrics of the generated sample set (all but ``LATENT_METRICS``)."""
+        return [m for m in self.metric_names if m not in LATENT_METRICS]
 
     # ----------------------------------------------------------------------------------------- protocol
     def real_description(self) -> str:
@@ -182,7 +197,9 @@ class Evaluator:
 
     def _ensure_image_metrics(self, device: torch.device) -> ImageMetrics:
         if self.image_metrics is None:
-            self.image_metrics = ImageMetrics(self.feature_network, self.metric_names, **self._image_kwargs)
+            self.image_metrics = ImageMetrics(
+                self.feature_network, self.sample_metric_names, **self._image_kwargs
+            )
             self.image_metrics.to(device)
             real = self._real_images()
             self.image_metrics.update_real(real)
@@ -233,12 +250,31 @@ class Evaluator:
             modes, std = toy_modes(self.spec.name)
             result = mode_coverage(torch.cat(batches).cpu(), modes, std)
             return {k: v for k, v in result.items() if k in self.metric_names}
-        metrics = self._ensure_image_metrics(model.device)
-        metrics.reset()
-        metrics.update_fake(batches)
-        result = metrics.compute()
-        metrics.reset()
+        result = {}
+        if self.sample_metric_names:
+            metrics = self._ensure_image_metrics(model.device)
+            metrics.reset()
+            metrics.update_fake(batches)
+            result = metrics.compute()
+            metrics.reset()
+        if "ppl" in self.metric_names:
+            result |= self.path_length(model)
         return result
+
+    def path_length(self, model) -> dict[str, float]:
+        """``{"ppl", "ppl_std"}`` of ``model`` over ``num_samples`` latent pairs (seeded like the samples)."""
+        from lightning_gans.metrics.digits_net import load_digits_classifier
+        from lightning_gans.metrics.path_length import path_length
+
+        if self._classifier is None:
+            self._classifier = load_digits_classifier(map_location=model.device)
+        return path_length(
+            model,
+            self._classifier.to(model.device),
+            self.num_samples,
+            batch_size=self.batch_size,
+            seed=self.seed,
+        )
 
 
 def format_metrics(metrics: dict[str, float]) -> str:

@@ -35,7 +35,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--ckpt", "--ckpt_path", dest="ckpt", required=True, help="checkpoint written by training")
     p.add_argument("--num_samples", type=int, default=2500, help="generated samples (default 2500)")
     p.add_argument(
-        "--metrics", nargs="+", default=None, help="e.g. fid kid is class_kl classes | modes hq reverse_kl"
+        "--metrics",
+        nargs="+",
+        default=None,
+        help="e.g. fid kid is class_kl classes ppl | modes hq reverse_kl (ppl: digits only)",
     )
     p.add_argument("--seed", type=int, default=0, help="noise seed of the samples")
     p.add_argument("--data", default=None, help=f"one of {', '.join(DATA_NAMES)} (else inferred)")
