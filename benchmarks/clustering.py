@@ -19,6 +19,9 @@ cluster -> class, ``scipy.optimize.linear_sum_assignment``), NMI (arithmetic) an
   and two continuous codes; lambda 1 / 0.1; Adam 1e-3 (G and Q) / 2e-4 (D), betas (0.5, 0.999) (WGAN-GP:
   1e-4, betas (0, 0.9)); batch 64.
 
+The InfoGAN rows also give the generator's perceptual path length (``lightning_gans.metrics.path_length``:
+1,000 latent pairs, distances in the digits network's features; lower = smoother latent space).
+
 Mean ± sd over seeds; a markdown table is printed and everything is written to ``<out>/results.json``.
 """
 
@@ -44,9 +47,13 @@ from sklearn.pipeline import make_pipeline
 from lightning_gans import DigitsDataModule, InfoGAN
 from lightning_gans.data.digits import load_digits_split
 from lightning_gans.metrics.clustering import clustering_scores
+from lightning_gans.metrics.digits_net import load_digits_classifier
+from lightning_gans.metrics.path_length import path_length
 
 ROOT = Path(__file__).resolve().parents[1]
 K = 10
+PPL_PAIRS = 1000
+"""Latent pairs of the InfoGAN variants' perceptual path length (digits network features, epsilon 1e-4)."""
 
 CLASSICAL = {
     "kmeans": lambda seed: KMeans(K, n_init=10, random_state=seed),
@@ -103,26 +110,32 @@ def run_infogan(name: str, seed: int, steps: int) -> dict:
     images = torch.cat([split["train"], split["test"]])
     labels = torch.cat([split["train_labels"], split["test_labels"]])
     scores = clustering_scores(labels, model.predict_cluster(images))
-    return scores | {"cpu_s": time.process_time() - start, "steps": steps}
+    cpu_s = time.process_time() - start
+    # latent-space smoothness of the same generator (not part of the clustering scores or their CPU time)
+    ppl = path_length(model, load_digits_classifier(), num_samples=PPL_PAIRS, seed=seed)["ppl"]
+    return scores | {"cpu_s": cpu_s, "steps": steps, "ppl": ppl}
 
 
 def summary(runs: list[dict]) -> dict:
     out = {}
-    for key in ("acc", "nmi", "ari", "cpu_s"):
-        values = [r[key] for r in runs]
+    for key in ("acc", "nmi", "ari", "cpu_s", "ppl"):
+        values = [r[key] for r in runs if key in r]
+        if not values:
+            continue
         out[key] = (statistics.mean(values), statistics.stdev(values) if len(values) > 1 else 0.0)
     return out
 
 
 def table(results: dict) -> str:
     lines = [
-        "| method | accuracy (Hungarian) | NMI | ARI | CPU s / run |",
-        "|---|---|---|---|---|",
+        "| method | accuracy (Hungarian) | NMI | ARI | CPU s / run | PPL |",
+        "|---|---|---|---|---|---|",
     ]
     for name, runs in results.items():
         s = summary(runs)
         cells = [f"{s[k][0]:.3f} ± {s[k][1]:.3f}" for k in ("acc", "nmi", "ari")]
-        lines.append(f"| {name} | {' | '.join(cells)} | {s['cpu_s'][0]:.1f} |")
+        ppl = f"{s['ppl'][0]:.3g} ± {s['ppl'][1]:.2g}" if "ppl" in s else "-"
+        lines.append(f"| {name} | {' | '.join(cells)} | {s['cpu_s'][0]:.1f} | {ppl} |")
     return "\n".join(lines)
 
 

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 from typing_extensions import override
 
@@ -187,9 +188,18 @@ class InfoGAN(GAN):
     @override
     def sampling_latent(self, n=None, z=None, labels=None) -> Latent:
         latent = super().sampling_latent(n, z, labels)
-        if latent.codes is None:  # given noise: fresh codes, drawn as in training
-            latent.codes = self.draw_codes(len(latent))
+        if latent.codes is None:  # noise given (SampleGrid, interpolate): fixed codes, see cycling_codes
+            latent.codes = self.cycling_codes(len(latent))
         return latent
+
+    def cycling_codes(self, n: int) -> torch.Tensor:
+        """``(n, code_dim)`` deterministic codes for given noise: sample ``i`` takes value ``i mod K`` of each
+        categorical code and 0 for every continuous code. Drawing them instead would make a fixed-noise grid
+        (``SampleGrid``) change between steps and would consume the training run's random numbers."""
+        index = torch.arange(n, device=self.device)
+        parts = [F.one_hot(index % k, k).float() for k in self.categorical_codes]
+        parts.append(torch.zeros(n, self.continuous_codes, device=self.device))
+        return torch.cat(parts, dim=1)
 
     @torch.no_grad()
     def sample_with_codes(self, z: torch.Tensor, codes: torch.Tensor, ema: bool = True) -> torch.Tensor:

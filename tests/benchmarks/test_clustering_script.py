@@ -24,6 +24,7 @@ def test_clustering_benchmark_runs_on_a_tiny_budget(tmp_path, capsys):
     assert json.loads((tmp_path / "results.json").read_text())["steps"] == 2
     table = capsys.readouterr().out
     assert all(f"| {m} |" in table for m in methods)
+    assert report["summary"]["infogan_mlp"]["ppl"][0] > 0 and "ppl" not in report["summary"]["kmeans"]
     # KMeans (n_init 10) and Ward on the 1,797 digits' pixels: 0.79 / 0.74 and 0.84 / 0.87 (shared/DESIGN.md)
     kmeans, ward = report["summary"]["kmeans"], report["summary"]["ward"]
     assert kmeans["acc"][0] == pytest.approx(0.79, abs=0.02) and kmeans["nmi"][0] == pytest.approx(

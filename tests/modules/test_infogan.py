@@ -186,7 +186,12 @@ def test_sampling_draws_codes_and_sample_with_codes_holds_them():
     model = tiny_infogan()
     assert model.sample(3).shape == (3, 1, 16, 16)
     z = torch.randn(2, 8)
-    assert model.sample(z=z).shape == (2, 1, 16, 16)  # noise given: codes drawn as in training
+    # noise given: codes fixed (category i mod K, continuous 0), so a fixed-noise grid is the same at every step
+    state = torch.random.get_rng_state()
+    assert torch.equal(model.sample(z=z), model.sample(z=z))
+    assert torch.equal(torch.random.get_rng_state(), state)  # and the training RNG is not touched
+    assert torch.equal(model.sample(z=z), model.sample_with_codes(z, model.cycling_codes(2)))
+    assert model.cycling_codes(12)[11].tolist() == torch.eye(10)[1].tolist() + [0.0, 0.0]
     codes = torch.stack([model.code_vector([4], [0.5, -1.0])] * 2)
     assert torch.equal(codes[0, :10], torch.eye(10)[4]) and codes[0, 10:].tolist() == [0.5, -1.0]
     a, b = model.sample_with_codes(z, codes), model.sample_with_codes(z, codes)
