@@ -69,7 +69,8 @@ class InfoGAN(GAN):
             code, not the noise, drives the generator's large-scale variation).
         d_steps: discriminator updates per generator update; None = 1 for ``gan``, 5 for ``wgan_gp``.
         generator, discriminator: replace the default networks (the generator takes ``latent_dim + code_dim``
-            inputs, the discriminator returns ``(logits, QOutput)``).
+            inputs; the discriminator returns ``(logits, QOutput)`` and has a ``q_head`` submodule, the part
+            trained in both phases, as ``lightning_gans.nets.info.InfoDiscriminator`` does).
         generator_optimizer, discriminator_optimizer, ema_decay, generator_clip_val, discriminator_clip_val,
             gradient_clip_algorithm, on_nonfinite, generator_scheduler, discriminator_scheduler: see ``GAN``.
     """
@@ -143,6 +144,11 @@ class InfoGAN(GAN):
             generator_scheduler=generator_scheduler,
             discriminator_scheduler=discriminator_scheduler,
         )
+        if not isinstance(getattr(self.discriminator, "q_head", None), nn.Module):
+            raise ConfigError(
+                "an InfoGAN discriminator needs a `q_head` submodule (trained by both optimizers) and must return "
+                "(logits, QOutput); build it on lightning_gans.nets.info.InfoDiscriminator."
+            )
         if wgan:
             # instance attribute: the WGAN-GP paper's optimizer for any network whose optimizer is not given
             self.default_optimizer = adam(1e-4, (0.0, 0.9))

@@ -176,6 +176,7 @@ def test_settings_that_cannot_work_are_refused():
         dict(continuous_weight=-1.0),
         dict(architecture="resnet"),
         dict(noise_std=0.0),
+        dict(discriminator=nn.Linear(256, 1)),  # no Q head
     ):
         with pytest.raises(ConfigError):
             tiny_infogan(**kwargs)
