@@ -40,8 +40,9 @@ def load_images(
             )
         import lightning_gans.data as sets
 
+        # batch_size 1: the module's own check wants one training batch; this command does not train
         module = getattr(sets, VISION_SETS[data])(
-            root=root, image_size=image_size, channels=channels, download=False
+            root=root, image_size=image_size, channels=channels, batch_size=1, num_workers=0, download=False
         )
         module.setup("fit")
         loader = torch.utils.data.DataLoader(module.train_set, batch_size=512, shuffle=False)

@@ -90,3 +90,20 @@ def test_the_readme_cluster_and_traverse_commands_run(infogan_ckpt, tmp_path, mo
         args = shlex.split(command.replace("$INFO_CKPT", infogan_ckpt))
         cli_main(args)
         assert Path(args[args.index("--out") + 1]).exists(), command
+
+
+@pytest.mark.parametrize("name", ["mnist", "fashion_mnist"])
+def test_cluster_reads_the_torchvision_sets_in_order(name, infogan_ckpt, tmp_path):
+    from torchvision import datasets
+
+    from tests.data import fake_sets
+
+    writer = fake_sets.write_mnist if name == "mnist" else fake_sets.write_fashion_mnist
+    writer(tmp_path / "data", n=32)
+    out = tmp_path / "clusters.csv"
+    cli_main(
+        ["cluster", f"--ckpt={infogan_ckpt}", f"--data={name}", f"--root={tmp_path / 'data'}", f"--out={out}"]
+    )
+    rows = list(csv.DictReader(out.open()))
+    dataset = (datasets.MNIST if name == "mnist" else datasets.FashionMNIST)(tmp_path / "data", train=True)
+    assert [int(r["label"]) for r in rows] == dataset.targets.tolist()  # every image, in the set's order
