@@ -1,6 +1,6 @@
 """lightning-gans: Generative Adversarial Networks as PyTorch Lightning modules.
 
-Public API: the modules (``GAN``, ``VanillaGAN``, ``DCGAN``, ``WGANGP``; ``num_classes: K`` makes any of them
+Public API: the modules (``GAN``, ``VanillaGAN``, ``DCGAN``, ``WGANGP``, ``InfoGAN``; ``num_classes: K`` makes any of them
 class-conditional), ``Latent`` (what the family hooks pass the generator), the data modules and the sample-grid
 and evaluation callbacks. Networks live in ``lightning_gans.nets``, losses in ``lightning_gans.losses``, class
 metrics (conditional accuracy, class proportions) in ``lightning_gans.metrics``.
@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # for type checkers and the API docs; at run time __getattr__
         MNISTDataModule,
         Toy2DDataModule,
     )
-    from lightning_gans.modules import DCGAN, GAN, WGANGP, VanillaGAN
+    from lightning_gans.modules import DCGAN, GAN, WGANGP, InfoGAN, VanillaGAN
     from lightning_gans.modules.latent import Latent
 
 _EXPORTS = {
@@ -47,6 +47,7 @@ _EXPORTS = {
     "GAN": "lightning_gans.modules",
     "WGANGP": "lightning_gans.modules",
     "VanillaGAN": "lightning_gans.modules",
+    "InfoGAN": "lightning_gans.modules",
     "Latent": "lightning_gans.modules.latent",
 }
 """Public name -> the module that defines it."""
@@ -61,6 +62,7 @@ __all__ = [
     "Evaluation",
     "FashionMNISTDataModule",
     "ImageFolderDataModule",
+    "InfoGAN",
     "Latent",
     "MNISTDataModule",
     "SampleGrid",

@@ -75,6 +75,17 @@ register(
     "lightning_gans.tools.options:evaluate_parser",
 )
 
+register(
+    "cluster",
+    "an InfoGAN checkpoint's categorical code as clusters of real data -> CSV; Hungarian accuracy, NMI, ARI",
+    "lightning_gans.tools.cluster:main",
+)
+register(
+    "traverse",
+    "an InfoGAN checkpoint's latent traversals: one row per category, a continuous code swept (PNG + GIF)",
+    "lightning_gans.tools.traverse:main",
+)
+
 
 def help_text() -> str:
     """``lightning-gans --help``: usage and every registered subcommand with its one line."""

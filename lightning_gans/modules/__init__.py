@@ -2,7 +2,8 @@
 
 from lightning_gans.modules.base import GAN
 from lightning_gans.modules.dcgan import DCGAN
+from lightning_gans.modules.infogan import InfoGAN
 from lightning_gans.modules.vanilla import VanillaGAN
 from lightning_gans.modules.wgan_gp import WGANGP
 
-__all__ = ["DCGAN", "GAN", "WGANGP", "VanillaGAN"]
+__all__ = ["DCGAN", "GAN", "InfoGAN", "WGANGP", "VanillaGAN"]

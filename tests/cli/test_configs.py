@@ -57,6 +57,9 @@ def test_the_variant_configs_exist():
         "conditional/digits_imbalanced.yaml",
         "conditional/mnist.yaml",
         "conditional/cifar10.yaml",
+        "infogan/digits.yaml",
+        "infogan/mnist.yaml",
+        "infogan/fashion_mnist.yaml",
     }
     assert expected <= names
 
