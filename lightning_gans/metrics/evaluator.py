@@ -211,6 +211,8 @@ class Evaluator:
                 hint = "modes/hq/reverse_kl only apply to the library's 2-D toys (ring8, grid25)"
             elif "memorization" in bad:
                 hint = "memorization needs a held-out split: the digits have one"
+            elif set(bad) & set(LATENT_METRICS):
+                hint = "ppl is measured in the digits network's features: it applies to the digits only"
             else:
                 hint = f"choose from {list(allowed)}"
             raise ConfigError(f"metrics {bad} do not apply to {self.spec.name} ({self.spec.kind}): {hint}")
