@@ -71,8 +71,9 @@ class InfoGAN(GAN):
         generator, discriminator: replace the default networks (the generator takes ``latent_dim + code_dim``
             inputs; the discriminator returns ``(logits, QOutput)`` and has a ``q_head`` submodule, the part
             trained in both phases, as ``lightning_gans.nets.info.InfoDiscriminator`` does).
-        generator_optimizer, discriminator_optimizer, ema_decay, generator_clip_val, discriminator_clip_val,
-            gradient_clip_algorithm, on_nonfinite, generator_scheduler, discriminator_scheduler: see ``GAN``.
+        generator_optimizer, discriminator_optimizer, ema_decay: see ``GAN``.
+        generator_clip_val, discriminator_clip_val, gradient_clip_algorithm: see ``GAN``.
+        on_nonfinite, generator_scheduler, discriminator_scheduler: see ``GAN``.
     """
 
     def __init__(
