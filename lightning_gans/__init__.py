@@ -16,10 +16,11 @@ from lightning_gans.data import (
     MNISTDataModule,
     Toy2DDataModule,
 )
-from lightning_gans.modules import DCGAN, GAN, WGANGP, VanillaGAN
+from lightning_gans.modules import DCGAN, GAN, WGANGP, BiGAN, VanillaGAN
 from lightning_gans.modules.latent import Latent
 
 __all__ = [
+    "BiGAN",
     "CIFAR10DataModule",
     "DCGAN",
     "GAN",

@@ -1,0 +1,35 @@
+"""The one-class (Deep SVDD) protocol of the digits data module."""
+
+import pytest
+import torch
+
+from lightning_gans import DigitsDataModule
+
+
+def test_digits_one_class_train_val_test():
+    data = DigitsDataModule(image_size=8, batch_size=8, normal_classes=[2, 7], val_fraction=0.1)
+    data.setup()
+    split = data.split
+    assert set(split["train_labels"].tolist()) == {2, 7}
+    assert set(split["val_labels"].tolist()) == {2, 7}
+    n_normal = len(split["train"]) + len(split["val"])
+    assert len(split["val"]) == round(0.1 * n_normal)
+    # the held-out images are not in the training split
+    assert not any((split["train"] == v).flatten(1).all(1).any() for v in split["val"])
+    x, is_anomaly = next(iter(data.test_dataloader()))
+    assert len(data.test_dataloader().dataset) == 360  # the whole test split
+    labels = split["test_labels"][: len(is_anomaly)]
+    assert torch.equal(is_anomaly, (~torch.isin(labels, torch.tensor([2, 7]))).long())
+    val_x, val_y = next(iter(data.val_dataloader()))
+    assert val_x.shape[1:] == (1, 8, 8)
+
+
+def test_without_normal_classes_no_val_or_test():
+    data = DigitsDataModule(image_size=8)
+    assert data.val_dataloader() == [] and data.test_dataloader() == []
+
+
+@pytest.mark.parametrize("bad", [[], [10], list(range(10))])
+def test_bad_normal_classes_are_refused(bad):
+    with pytest.raises(ValueError, match="normal_classes"):
+        DigitsDataModule(normal_classes=bad)
