@@ -16,7 +16,7 @@ from lightning_gans.data import (
     MNISTDataModule,
     Toy2DDataModule,
 )
-from lightning_gans.modules import DCGAN, GAN, WGANGP, BiGAN, VanillaGAN
+from lightning_gans.modules import DCGAN, GAN, WGANGP, BiGAN, IZIfEncoder, VanillaGAN
 from lightning_gans.modules.latent import Latent
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "DigitsDataModule",
     "Evaluation",
     "FashionMNISTDataModule",
+    "IZIfEncoder",
     "ImageFolderDataModule",
     "Latent",
     "MNISTDataModule",

@@ -3,7 +3,8 @@
 from lightning_gans.modules.base import GAN
 from lightning_gans.modules.bigan import BiGAN
 from lightning_gans.modules.dcgan import DCGAN
+from lightning_gans.modules.encoder import IZIfEncoder
 from lightning_gans.modules.vanilla import VanillaGAN
 from lightning_gans.modules.wgan_gp import WGANGP
 
-__all__ = ["DCGAN", "GAN", "BiGAN", "WGANGP", "VanillaGAN"]
+__all__ = ["DCGAN", "GAN", "BiGAN", "IZIfEncoder", "WGANGP", "VanillaGAN"]
