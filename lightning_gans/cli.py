@@ -6,6 +6,7 @@ lightning-gans fit --config configs/dcgan/digits.yaml --print_config
 lightning-gans sample --ckpt PATH --num 1000 --out DIR        (see lightning_gans/tools/sample.py)
 lightning-gans interpolate --ckpt PATH                          (see lightning_gans/tools/interpolate.py)
 lightning-gans evaluate --ckpt PATH [--num_samples 2500]         (see lightning_gans/tools/evaluate.py)
+lightning-gans score --ckpt PATH --data DIR_OR_CSV --out scores.csv (see lightning_gans/tools/score.py)
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ from typing_extensions import override
 
 from lightning_gans.callbacks.progress import GANProgressBar
 from lightning_gans.errors import user_errors
-from lightning_gans.modules.base import GAN
 
 TOOLS = {
     "sample": "lightning_gans.tools.sample",
     "interpolate": "lightning_gans.tools.interpolate",
     "evaluate": "lightning_gans.tools.evaluate",
+    "score": "lightning_gans.tools.score",
 }
 """Subcommands outside LightningCLI: name -> module with ``main(argv)``."""
 
@@ -45,7 +46,8 @@ class LoggerSaveConfigCallback(SaveConfigCallback):
 
 
 class GANCLI(LightningCLI):
-    """LightningCLI with any ``GAN`` subclass as the model and any data module as the data.
+    """LightningCLI with any lightning-gans module as the model (a ``GAN`` subclass, or ``IZIfEncoder``, which
+    trains an encoder for a GAN and is not one) and any data module as the data.
 
     Adds ``GANProgressBar`` (losses as ``d_loss``/``g_loss``) unless the config has its own progress bar or
     turns the bar off.
@@ -53,7 +55,7 @@ class GANCLI(LightningCLI):
 
     def __init__(self, args=None, run: bool = True) -> None:
         super().__init__(
-            model_class=GAN,
+            model_class=LightningModule,
             datamodule_class=LightningDataModule,
             subclass_mode_model=True,
             subclass_mode_data=True,

@@ -57,7 +57,9 @@ class AnomalyDetector:
         self._detector_scores.append(self.anomaly_score(x).detach())
 
     def on_validation_epoch_end(self) -> None:
-        if not self._detector_scores:
+        if (
+            not self._detector_scores or self.trainer.sanity_checking
+        ):  # an untrained model's threshold is noise
             return
         scores = self.all_gather(torch.cat(self._detector_scores)).flatten()
         self.anomaly_threshold.copy_(anomaly.threshold_from_normal(scores, self.threshold_quantile))
