@@ -8,6 +8,7 @@ accuracy, class proportions) in ``lightning_gans.metrics``.
 
 from lightning_gans.callbacks import Evaluation, SampleGrid
 from lightning_gans.data import (
+    ArrayDataModule,
     CelebADataModule,
     CIFAR10DataModule,
     DigitsDataModule,
@@ -20,6 +21,7 @@ from lightning_gans.modules import DCGAN, GAN, WGANGP, BiGAN, IZIfEncoder, Vanil
 from lightning_gans.modules.latent import Latent
 
 __all__ = [
+    "ArrayDataModule",
     "BiGAN",
     "CIFAR10DataModule",
     "DCGAN",

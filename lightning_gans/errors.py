@@ -1,7 +1,7 @@
 """Errors a user can fix: the CLI prints their message (no traceback) and exits with status 1.
 
 Each message names the problem and the fix. Data errors (``DataNotFoundError``, ``CorruptImageError``,
-``DownloadError``) live in ``lightning_gans.data.vision``; they are listed in ``USER_ERRORS`` too.
+``DownloadError``) live in ``lightning_gans.data.vision``, ``BadArrayError`` in ``lightning_gans.data.array``; they are listed in ``USER_ERRORS`` too.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ class DivergenceError(RuntimeError):
 
 def user_errors() -> tuple[type[BaseException], ...]:
     """The exception types the CLI reports as a one-line message instead of a traceback."""
+    from lightning_gans.data.array import BadArrayError
     from lightning_gans.data.vision import CorruptImageError, DataNotFoundError, DownloadError
 
     return (
@@ -30,4 +31,5 @@ def user_errors() -> tuple[type[BaseException], ...]:
         DataNotFoundError,
         CorruptImageError,
         DownloadError,
+        BadArrayError,
     )
