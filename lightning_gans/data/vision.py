@@ -20,10 +20,12 @@ from urllib.error import URLError
 import torch
 from lightning.pytorch import LightningDataModule
 from PIL import Image
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader, Dataset, Subset
 from torchvision import datasets, transforms
 from torchvision.datasets.folder import IMG_EXTENSIONS
 from typing_extensions import override
+
+from lightning_gans.data import one_class
 
 
 class DataNotFoundError(FileNotFoundError):
@@ -80,6 +82,11 @@ class VisionDataModule(LightningDataModule, ABC):
     num_classes: int | None = None
     """Classes of the labels the batches carry (a conditional model checks its own against it); None = the
     labels are not classes (CelebA's attributes)."""
+
+    normal_classes: list[int] | None = None
+    """One-class protocol (``lightning_gans.data.one_class``), for the sets that take it (MNIST, FashionMNIST,
+    CIFAR-10): train on these classes, validate on held-out normal images, test on the whole test split."""
+    val_fraction: float = 0.1
 
     def __init__(
         self,
@@ -143,6 +150,8 @@ class VisionDataModule(LightningDataModule, ABC):
     def setup(self, stage: str | None = None) -> None:
         if self.train_set is None:
             self.train_set = self._build_dataset(download=False)
+            if self.normal_classes is not None:
+                self._one_class_split()
         if len(self.train_set) < self.batch_size:
             raise ValueError(
                 f"{self.name} in {self.root_path} has {len(self.train_set)} training images, fewer than "
@@ -150,11 +159,47 @@ class VisionDataModule(LightningDataModule, ABC):
                 "would be trained on. Lower batch_size or add images."
             )
 
+    def _one_class_split(self) -> None:
+        """Training set -> normal training images less a held-out ``val_set``; ``test_set`` = the whole test
+        split with ``is_anomaly`` labels."""
+        targets = torch.as_tensor(self.train_set.targets)
+        train_idx, val_idx = one_class.normal_split(targets, self.normal_classes, self.val_fraction)
+        self.val_set = Subset(self.train_set, val_idx.tolist())
+        self.train_set = Subset(self.train_set, train_idx.tolist())
+        self.test_set = AnomalyLabels(self._make_test(), self.normal_classes)
+
+    def _make_test(self) -> Dataset:
+        """The test split (one-class protocol only)."""
+        raise NotImplementedError(f"{self.name} has no one-class protocol (normal_classes)")
+
+    def _eval_loader(self, dataset: Dataset) -> DataLoader:
+        return DataLoader(dataset, batch_size=self.batch_size, num_workers=self.num_workers)
+
+    @override
+    def val_dataloader(self) -> DataLoader | list:
+        """Held-out normal ``(images, labels)`` under ``normal_classes``; nothing otherwise."""
+        if self.normal_classes is None:
+            return []
+        self.setup("fit")
+        return self._eval_loader(self.val_set)
+
+    @override
+    def test_dataloader(self) -> DataLoader | list:
+        """The whole test split as ``(images, is_anomaly)`` under ``normal_classes``; nothing otherwise."""
+        if self.normal_classes is None:
+            return []
+        self.setup("fit")
+        return self._eval_loader(self.test_set)
+
     def class_counts(self) -> torch.Tensor:
         """``(num_classes,)`` training images per class (reads the labels torchvision loaded, not the images)."""
         if self.train_set is None:
             self.setup("fit")
-        return torch.bincount(torch.as_tensor(self.train_set.targets), minlength=self.num_classes)
+        if isinstance(self.train_set, Subset):  # one-class: the normal training images
+            targets = torch.as_tensor(self.train_set.dataset.targets)[self.train_set.indices]
+        else:
+            targets = torch.as_tensor(self.train_set.targets)
+        return torch.bincount(targets, minlength=self.num_classes)
 
     def _pin_memory(self) -> bool:
         if self.trainer is not None:
@@ -256,6 +301,10 @@ class MNISTDataModule(TorchvisionDataModule):
         batch_size: samples per batch and process.
         num_workers: data loader worker processes.
         download: download the set in ``prepare_data`` when it is not in ``root`` yet.
+        normal_classes: one-class protocol (Deep SVDD): train on these digits' training images less
+            ``val_fraction`` held out (``val_dataloader``); ``test_dataloader`` = the whole test split as
+            ``(images, is_anomaly)``. None = every class, no validation or test loader.
+        val_fraction: share of the normal training images held out.
     """
 
     name = "MNIST"
@@ -275,8 +324,12 @@ class MNISTDataModule(TorchvisionDataModule):
         batch_size: int = 64,
         num_workers: int = 2,
         download: bool = True,
+        normal_classes: list[int] | None = None,
+        val_fraction: float = 0.1,
     ) -> None:
         super().__init__(root, image_size, channels, batch_size, num_workers, download)
+        self.normal_classes = one_class.check_normal_classes(normal_classes, self.num_classes)
+        self.val_fraction = val_fraction
 
     @property
     @override
@@ -290,6 +343,10 @@ class MNISTDataModule(TorchvisionDataModule):
     @override
     def _make(self, download: bool) -> Dataset:
         return self.dataset_class(self.root, train=True, transform=self.transform(), download=download)
+
+    @override
+    def _make_test(self) -> Dataset:
+        return self.dataset_class(self.root, train=False, transform=self.transform())
 
 
 class FashionMNISTDataModule(MNISTDataModule):
@@ -327,6 +384,7 @@ class CIFAR10DataModule(TorchvisionDataModule):
         batch_size: samples per batch and process.
         num_workers: data loader worker processes.
         download: download the set in ``prepare_data`` when it is not in ``root`` yet.
+        normal_classes, val_fraction: the one-class protocol, as for ``MNISTDataModule``.
     """
 
     name = "CIFAR10"
@@ -345,8 +403,12 @@ class CIFAR10DataModule(TorchvisionDataModule):
         batch_size: int = 64,
         num_workers: int = 2,
         download: bool = True,
+        normal_classes: list[int] | None = None,
+        val_fraction: float = 0.1,
     ) -> None:
         super().__init__(root, image_size, channels, batch_size, num_workers, download)
+        self.normal_classes = one_class.check_normal_classes(normal_classes, self.num_classes)
+        self.val_fraction = val_fraction
 
     @property
     @override
@@ -362,6 +424,10 @@ class CIFAR10DataModule(TorchvisionDataModule):
     @override
     def _make(self, download: bool) -> Dataset:
         return self.dataset_class(self.root, train=True, transform=self.transform(), download=download)
+
+    @override
+    def _make_test(self) -> Dataset:
+        return self.dataset_class(self.root, train=False, transform=self.transform())
 
 
 class CelebADataModule(TorchvisionDataModule):
@@ -429,6 +495,21 @@ class CelebADataModule(TorchvisionDataModule):
         return self.dataset_class(
             self.root, split="train", target_type="attr", transform=self.transform(), download=download
         )
+
+
+class AnomalyLabels(Dataset):
+    """``(image, class)`` items -> ``(image, is_anomaly)``: 1 for a class not in ``normal_classes``."""
+
+    def __init__(self, dataset: Dataset, normal_classes: list[int]) -> None:
+        self.dataset = dataset
+        self.normal = set(normal_classes)
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
+        image, label = self.dataset[index]
+        return image, int(int(label) not in self.normal)
 
 
 def load_image(path: str) -> Image.Image:

@@ -33,3 +33,33 @@ def test_without_normal_classes_no_val_or_test():
 def test_bad_normal_classes_are_refused(bad):
     with pytest.raises(ValueError, match="normal_classes"):
         DigitsDataModule(normal_classes=bad)
+
+
+@pytest.mark.parametrize("name", ["MNIST", "FashionMNIST", "CIFAR10"])
+def test_torchvision_sets_one_class(name, tmp_path, monkeypatch):
+    import torchvision
+
+    from lightning_gans import CIFAR10DataModule, FashionMNISTDataModule, MNISTDataModule
+    from tests.data import fake_sets
+
+    root = tmp_path / "data"
+    if name == "MNIST":
+        fake_sets.write_mnist(root, n=200, n_test=40)
+        cls, raw = MNISTDataModule, torchvision.datasets.MNIST
+    elif name == "FashionMNIST":
+        fake_sets.write_fashion_mnist(root, n=200, n_test=40)
+        cls, raw = FashionMNISTDataModule, torchvision.datasets.FashionMNIST
+    else:
+        fake_sets.patch_cifar10_md5(monkeypatch, fake_sets.write_cifar10(root, n=200, n_test=40))
+        cls, raw = CIFAR10DataModule, torchvision.datasets.CIFAR10
+    data = cls(str(root), batch_size=2, num_workers=0, download=False, normal_classes=[3], val_fraction=0.2)
+    data.setup("fit")
+    train_targets = torch.as_tensor(raw(str(root), train=True).targets)
+    test_targets = torch.as_tensor(raw(str(root), train=False).targets)
+    n_normal = int((train_targets == 3).sum())
+    assert len(data.train_set) + len(data.val_set) == n_normal
+    assert len(data.val_set) == round(0.2 * n_normal)
+    assert data.class_counts().tolist() == [0, 0, 0, len(data.train_set)] + [0] * 6
+    assert {int(y) for _, y in data.val_set} == {3}
+    is_anomaly = torch.cat([y for _, y in data.test_dataloader()])
+    assert torch.equal(is_anomaly, (test_targets != 3).long())  # the whole test split, in order
