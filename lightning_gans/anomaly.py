@@ -110,3 +110,21 @@ def detection_metrics(
     if threshold is not None and not torch.isnan(torch.as_tensor(threshold)):
         metrics["f1"] = binary_f1_score(flag(scores, threshold).long(), target)
     return metrics
+
+
+@torch.no_grad()
+def score_samples(model, x: torch.Tensor) -> torch.Tensor:
+    """``(N, *data_shape)`` -> ``(N,)`` scores of any trained model: its own ``anomaly_score`` (BiGAN,
+    ``IZIfEncoder``), else the discriminator-only baseline for a plain GAN (discriminator in eval mode)."""
+    if hasattr(model, "anomaly_score"):
+        return model.anomaly_score(x)
+    if getattr(model, "num_classes", None) is not None:
+        raise ConfigError("the discriminator-only score needs an unconditional GAN; this one is conditional.")
+    discriminator = model.discriminator
+    was_training = discriminator.training
+    discriminator.eval()
+    try:
+        output = discriminator(x.to(model.device))
+    finally:
+        discriminator.train(was_training)
+    return discriminator_score(output[0] if isinstance(output, tuple | list) else output)
