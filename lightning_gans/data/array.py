@@ -121,7 +121,8 @@ class ArrayDataModule(LightningDataModule):
     """Rows of a table as ``(batch_size, D)`` standardised vectors (``(x, labels)`` with a label column).
 
     Args:
-        data: a ``.npy``/``.csv``/``.pt`` file or an ``(N, D)`` array/tensor.
+        data: a ``.npy``/``.csv``/``.pt`` file, or in Python an ``(N, D)`` numpy array or tensor (annotated
+            ``str`` only: with a union, jsonargparse would read a CSV path given on the command line as YAML).
         label_column: index or CSV column name of a label column (not a feature), or None.
         normal_classes: one-class protocol on the label column: train on the rows with these labels (less
             ``val_fraction`` held out), test on every row with ``is_anomaly`` labels. None = every row is
@@ -138,10 +139,10 @@ class ArrayDataModule(LightningDataModule):
 
     def __init__(
         self,
-        data: str | np.ndarray | torch.Tensor,
+        data: str,
         label_column: int | str | None = None,
         normal_classes: list[int] | None = None,
-        test_data: str | np.ndarray | torch.Tensor | None = None,
+        test_data: str | None = None,
         val_fraction: float = 0.1,
         batch_size: int = 64,
         standardize: bool = True,

@@ -7,6 +7,7 @@ the set's real on-disk format under a temporary root.
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -38,6 +39,17 @@ def prepare_data(path: Path, root: Path, monkeypatch) -> list[str]:
         fake_sets.patch_cifar10_md5(monkeypatch, fake_sets.write_cifar10(root))
     elif name == "CelebADataModule":
         fake_sets.patch_celeba_md5(monkeypatch, fake_sets.write_celeba(root))
+    elif name == "ArrayDataModule":  # a table at the (relative) path the config names, as wide as its model
+        width = yaml.safe_load(path.read_text())["model"]["init_args"]["data_shape"][0]
+        table = np.random.default_rng(0).normal(size=(200, width + 1))
+        np.savetxt(
+            data["init_args"]["data"],
+            table,
+            delimiter=",",
+            header=",".join(["x"] * width + ["label"]),
+            comments="",
+        )
+        return []
     else:
         return []
     return [f"--data.root={root}", "--data.download=false", "--data.batch_size=4", "--data.num_workers=0"]
@@ -64,6 +76,7 @@ def test_the_variant_configs_exist():
         "bigan/digits.yaml",
         "anomaly/digits_wgan_gp.yaml",
         "anomaly/digits_izif.yaml",
+        "anomaly/table_bigan.yaml",
     }
     assert expected <= names
 
