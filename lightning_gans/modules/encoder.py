@@ -16,6 +16,7 @@ without the GAN's checkpoint file.
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable, Iterable, Sequence
 
 import torch
@@ -65,11 +66,14 @@ class IZIfEncoder(AnomalyDetector, LightningModule):
         super().__init__()
         self.save_hyperparameters(ignore=["encoder", "optimizer"])
         if gan_class is not None and gan_hparams is not None:
-            gan = gan_from_hparams(gan_class, gan_hparams)  # weights follow from this module's state_dict
+            build = lambda: gan_from_hparams(gan_class, gan_hparams)  # weights: from this module's state_dict
         elif gan_ckpt is not None:
-            gan = load_gan(gan_ckpt)
+            build = lambda: load_gan(gan_ckpt)
         else:
             raise ConfigError("IZIfEncoder needs the trained GAN: set model gan_ckpt to its .ckpt file.")
+        # In an empty context: LightningCLI instantiates this module inside a context variable that hands *its*
+        # hyperparameters to every save_hyperparameters() call, which would give the inner GAN this module's.
+        gan = contextvars.Context().run(build)
         check_gan(gan)
         # the checkpoint of this module rebuilds the GAN from these, with no need for gan_ckpt's file
         self.hparams["gan_class"] = f"{type(gan).__module__}.{type(gan).__qualname__}"

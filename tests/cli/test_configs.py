@@ -9,9 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 import yaml
 
 from lightning_gans import IZIfEncoder
+from lightning_gans.checkpoint import load_model
 from lightning_gans.cli import GANCLI
 from lightning_gans.modules.detector import AnomalyDetector
 from tests.data import fake_sets
@@ -21,6 +23,7 @@ ALL_CONFIGS = sorted(CONFIGS.rglob("*.yaml"))
 BASE = CONFIGS / "dcgan" / "digits.yaml"
 PREREQUISITES = {"anomaly/digits_izif.yaml": "anomaly/digits_wgan_gp.yaml"}
 """Configs that read another run's checkpoint -> the config whose run (2 steps here) writes it."""
+PREREQUISITE_CKPT = "runs/anomaly_digits_wgan_gp/checkpoints/last.ckpt"
 
 
 def is_full_config(path: Path) -> bool:
@@ -109,6 +112,12 @@ def test_config_trains_a_few_steps(config, tmp_path, monkeypatch):
         assert cli.model.reconstruct(x).shape == x.shape
         assert cli.model.anomaly_score(x).isfinite().all()
         assert cli.model.anomaly_threshold.isfinite()  # from the held-out normal digits
+        # the checkpoint rebuilds the frozen GAN from what it stores, without the GAN's file
+        cli.trainer.save_checkpoint(tmp_path / "encoder.ckpt")
+        (tmp_path / PREREQUISITE_CKPT).unlink()
+        loaded = load_model(tmp_path / "encoder.ckpt")
+        assert type(loaded.gan) is type(cli.model.gan)
+        torch.testing.assert_close(loaded.anomaly_score(x), cli.model.eval().anomaly_score(x))
         return
     samples = cli.model.sample(4)
     assert samples.shape == (4, *cli.model.generator.data_shape)
