@@ -96,6 +96,17 @@ def flag(scores: torch.Tensor, threshold: torch.Tensor | float) -> torch.Tensor:
     return scores > threshold
 
 
+def order_preserving_unit(scores: torch.Tensor) -> torch.Tensor:
+    """``(N,)`` scores -> ``(N,)`` dense ranks scaled to [0, 1] (ties stay ties, order kept).
+
+    torchmetrics' binary metrics take any float outside [0, 1] for a logit and apply a sigmoid, which in float32
+    turns every score above ~17 into 1.0: the BiGAN's L1 scores (about 100 on 16x16 digits) all tied and gave an
+    AUROC of exactly 0.5. AUROC and AUPRC depend only on the order, which ranks keep.
+    """
+    _, dense_rank = torch.unique(scores, sorted=True, return_inverse=True)
+    return dense_rank.float() / max(int(dense_rank.max()), 1)
+
+
 def detection_metrics(
     scores: torch.Tensor, is_anomaly: torch.Tensor, threshold: torch.Tensor | float | None = None
 ) -> dict[str, torch.Tensor]:
@@ -103,9 +114,10 @@ def detection_metrics(
     of the flags at ``threshold`` when it is given and set (torchmetrics' binary metrics)."""
     target = is_anomaly.long().flatten()
     scores = scores.float().flatten()
+    ranks = order_preserving_unit(scores)
     metrics = {
-        "auroc": binary_auroc(scores, target, thresholds=None),
-        "auprc": binary_average_precision(scores, target, thresholds=None),
+        "auroc": binary_auroc(ranks, target, thresholds=None),
+        "auprc": binary_average_precision(ranks, target, thresholds=None),
     }
     if threshold is not None and not torch.isnan(torch.as_tensor(threshold)):
         metrics["f1"] = binary_f1_score(flag(scores, threshold).long(), target)

@@ -45,6 +45,15 @@ def test_metrics_perfect_inverted_and_f1_at_threshold():
     assert anomaly.detection_metrics(scores, labels, threshold=0.25)["f1"].item() == pytest.approx(0.8)
 
 
+def test_metrics_do_not_saturate_on_large_scores():
+    # torchmetrics would read scores outside [0, 1] as logits; sigmoid(100) == sigmoid(300) in float32
+    labels = torch.tensor([0, 0, 1, 1])
+    scores = torch.tensor([100.0, 150.0, 200.0, 300.0])
+    metrics = anomaly.detection_metrics(scores, labels, threshold=175.0)
+    assert metrics["auroc"] == 1.0 and metrics["auprc"] == 1.0 and metrics["f1"] == 1.0
+    assert anomaly.detection_metrics(torch.tensor([5.0, 5.0, 5.0, 5.0]), labels)["auroc"] == 0.5  # ties
+
+
 def test_flag_without_threshold_says_how_to_set_one():
     with pytest.raises(ConfigError, match="--threshold"):
         anomaly.flag(torch.zeros(2), torch.tensor(float("nan")))
