@@ -87,6 +87,10 @@ class VisionDataModule(LightningDataModule, ABC):
     """One-class protocol (``lightning_gans.data.one_class``), for the sets that take it (MNIST, FashionMNIST,
     CIFAR-10): train on these classes, validate on held-out normal images, test on the whole test split."""
     val_fraction: float = 0.1
+    val_set: Dataset | None = None
+    """Held-out normal images (validation: thresholds, selection), or None."""
+    test_set: Dataset | None = None
+    """``(image, is_anomaly)`` test items under the one-class protocol, or None."""
 
     def __init__(
         self,
@@ -177,19 +181,16 @@ class VisionDataModule(LightningDataModule, ABC):
 
     @override
     def val_dataloader(self) -> DataLoader | list:
-        """Held-out normal ``(images, labels)`` under ``normal_classes``; nothing otherwise."""
-        if self.normal_classes is None:
-            return []
+        """Held-out normal ``(images, labels)`` (``normal_classes``, or ImageFolder's ``val_fraction``); else
+        nothing."""
         self.setup("fit")
-        return self._eval_loader(self.val_set)
+        return [] if self.val_set is None else self._eval_loader(self.val_set)
 
     @override
     def test_dataloader(self) -> DataLoader | list:
         """The whole test split as ``(images, is_anomaly)`` under ``normal_classes``; nothing otherwise."""
-        if self.normal_classes is None:
-            return []
         self.setup("fit")
-        return self._eval_loader(self.test_set)
+        return [] if self.test_set is None else self._eval_loader(self.test_set)
 
     def class_counts(self) -> torch.Tensor:
         """``(num_classes,)`` training images per class (reads the labels torchvision loaded, not the images)."""
@@ -552,6 +553,8 @@ class ImageFolderDataModule(VisionDataModule):
         num_workers: data loader worker processes.
         verify_images: at setup, open every file and run PIL's ``Image.verify()``, naming any unreadable
             file (reads each file's data once; turn off for very large folders).
+        val_fraction: hold out this share of the images (all taken as normal) as validation data, e.g. 0.1 for
+            an anomaly detector's threshold; 0 = train on every image, no validation loader.
     """
 
     name = "ImageFolder"
@@ -564,16 +567,28 @@ class ImageFolderDataModule(VisionDataModule):
         batch_size: int = 64,
         num_workers: int = 2,
         verify_images: bool = True,
+        val_fraction: float = 0.0,
     ) -> None:
         super().__init__(root, image_size, channels, batch_size, num_workers, download=False)
         self.verify_images = verify_images
+        self.val_fraction = val_fraction
 
     @property
     def num_classes(self) -> int:  # type: ignore[override]
         """The number of class subfolders (reads the folder listing on first use)."""
         if self.train_set is None:
             self.setup("fit")
-        return len(self.train_set.classes)
+        return len(getattr(self.train_set, "dataset", self.train_set).classes)
+
+    @override
+    def setup(self, stage: str | None = None) -> None:
+        if self.train_set is None and self.val_fraction > 0:
+            # every image is normal: a fixed share is held out like the one-class protocol's validation images
+            full = self._build_dataset(download=False)
+            every = torch.zeros(len(full), dtype=torch.long)
+            train_idx, val_idx = one_class.normal_split(every, [0], self.val_fraction)
+            self.train_set, self.val_set = Subset(full, train_idx.tolist()), Subset(full, val_idx.tolist())
+        super().setup(stage)
 
     @property
     def _layout(self) -> str:

@@ -63,3 +63,25 @@ def test_torchvision_sets_one_class(name, tmp_path, monkeypatch):
     assert {int(y) for _, y in data.val_set} == {3}
     is_anomaly = torch.cat([y for _, y in data.test_dataloader()])
     assert torch.equal(is_anomaly, (test_targets != 3).long())  # the whole test split, in order
+
+
+def test_image_folder_holds_out_normal_images_for_validation(tmp_path):
+    from lightning_gans import ImageFolderDataModule
+    from tests.data import fake_sets
+
+    fake_sets.write_image_folder(tmp_path / "normal", n=10)  # 2 classes x 10
+    data = ImageFolderDataModule(
+        str(tmp_path / "normal"), image_size=8, batch_size=2, num_workers=0, val_fraction=0.2
+    )
+    data.setup("fit")
+    assert len(data.train_set) == 16 and len(data.val_set) == 4
+    held_out = set(data.val_set.indices)
+    assert held_out.isdisjoint(data.train_set.indices)
+    assert sum(len(x) for x, _ in data.val_dataloader()) == 4
+    assert data.test_dataloader() == [] and data.num_classes >= 1
+    assert (
+        ImageFolderDataModule(
+            str(tmp_path / "normal"), image_size=8, batch_size=2, num_workers=0
+        ).val_dataloader()
+        == []
+    )
