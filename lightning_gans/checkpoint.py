@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import warnings
 from pathlib import Path
 
 import lightning
@@ -51,7 +52,9 @@ def gan_from_hparams(class_path: str, hyper_parameters: dict) -> GAN:
         buffer,
     )
     buffer.seek(0)
-    return gan_class(class_path).load_from_checkpoint(buffer, weights_only=True, strict=False)
+    with warnings.catch_warnings():  # "contains no parameters": on purpose, the caller loads the weights
+        warnings.filterwarnings("ignore", message="The state dict in")
+        return gan_class(class_path).load_from_checkpoint(buffer, weights_only=True, strict=False)
 
 
 def load_gan(path: str | Path, map_location: str | torch.device = "cpu", **network_kwargs) -> GAN:
