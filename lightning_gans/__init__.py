@@ -22,6 +22,7 @@ _warnings.install()  # third-party noise that is not the user's doing; each filt
 if TYPE_CHECKING:  # for type checkers and the API docs; at run time __getattr__ imports them
     from lightning_gans.callbacks import Evaluation, SampleGrid
     from lightning_gans.data import (
+        ArrayDataModule,
         CelebADataModule,
         CIFAR10DataModule,
         DigitsDataModule,
@@ -30,7 +31,7 @@ if TYPE_CHECKING:  # for type checkers and the API docs; at run time __getattr__
         MNISTDataModule,
         Toy2DDataModule,
     )
-    from lightning_gans.modules import DCGAN, GAN, WGANGP, InfoGAN, VanillaGAN
+    from lightning_gans.modules import DCGAN, GAN, WGANGP, BiGAN, InfoGAN, IZIfEncoder, VanillaGAN
     from lightning_gans.modules.latent import Latent
 
 _EXPORTS = {
@@ -48,11 +49,16 @@ _EXPORTS = {
     "WGANGP": "lightning_gans.modules",
     "VanillaGAN": "lightning_gans.modules",
     "InfoGAN": "lightning_gans.modules",
+    "BiGAN": "lightning_gans.modules",
+    "IZIfEncoder": "lightning_gans.modules",
+    "ArrayDataModule": "lightning_gans.data",
     "Latent": "lightning_gans.modules.latent",
 }
 """Public name -> the module that defines it."""
 
 __all__ = [
+    "ArrayDataModule",
+    "BiGAN",
     "CIFAR10DataModule",
     "DCGAN",
     "GAN",
@@ -61,6 +67,7 @@ __all__ = [
     "DigitsDataModule",
     "Evaluation",
     "FashionMNISTDataModule",
+    "IZIfEncoder",
     "ImageFolderDataModule",
     "InfoGAN",
     "Latent",
