@@ -54,10 +54,11 @@ class BiGAN(AnomalyDetector, GAN):
         threshold_quantile: quantile of held-out normal scores that becomes ``anomaly_threshold``.
         generator, encoder, discriminator: replace the default networks (D takes ``(x, z)``; ``features(x, z)``
             is needed for the score's feature term).
-        d_steps, generator_optimizer, discriminator_optimizer, ema_decay, generator_clip_val,
-            discriminator_clip_val, gradient_clip_algorithm, on_nonfinite, generator_scheduler,
-            discriminator_scheduler: see ``GAN``. The generator optimizer trains G and E. EMA is off by default:
-            an averaged G would no longer match the (not averaged) E that reconstructions pair it with.
+        d_steps, generator_optimizer, discriminator_optimizer: see ``GAN``; the generator optimizer trains G and E.
+        ema_decay: see ``GAN``; off by default: an averaged G would no longer match the (not averaged) E that
+            reconstructions pair it with.
+        generator_clip_val, discriminator_clip_val, gradient_clip_algorithm: see ``GAN``.
+        on_nonfinite, generator_scheduler, discriminator_scheduler: see ``GAN``.
     """
 
     generator_sees_real = True

@@ -56,10 +56,10 @@ def test_unknown_and_removed_subcommands_are_refused(word, capsys):
     assert f"unknown command {word!r}" in capsys.readouterr().err
 
 
-def test_lightningcli_offers_fit_only():
+def test_lightningcli_offers_fit_and_test_only():
     from lightning_gans.cli import GANCLI
 
-    assert set(GANCLI.subcommands()) == {"fit"}
+    assert set(GANCLI.subcommands()) == {"fit", "test"}  # test: the anomaly detectors' metrics
 
 
 def test_no_command_prints_help_and_fails(capsys):
