@@ -9,11 +9,9 @@ from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning_gans import DCGAN, DigitsDataModule
 
 
-@pytest.fixture(scope="session")
-def dcgan_ckpt(tmp_path_factory) -> str:
-    """Path of a DCGAN (16x16 grey, latent 8) trained for 3 generator steps on the digits."""
-    root = tmp_path_factory.mktemp("dcgan_ckpt")
-    checkpoint = ModelCheckpoint(dirpath=root, filename="tiny")
+def tiny_checkpoint(root, model, filename: str) -> str:
+    """Trains ``model`` for 3 generator steps on the 16x16 digits and returns the checkpoint's path."""
+    checkpoint = ModelCheckpoint(dirpath=root, filename=filename)
     Trainer(
         max_steps=3,
         accelerator="cpu",
@@ -22,28 +20,25 @@ def dcgan_ckpt(tmp_path_factory) -> str:
         callbacks=[checkpoint],
         enable_progress_bar=False,
         enable_model_summary=False,
-    ).fit(
-        DCGAN(data_shape=[1, 16, 16], latent_dim=8, generator_width=8, discriminator_width=8),
-        DigitsDataModule(image_size=16, batch_size=16),
-    )
+    ).fit(model, DigitsDataModule(image_size=16, batch_size=16))
     return checkpoint.best_model_path
+
+
+@pytest.fixture(scope="session")
+def dcgan_ckpt(tmp_path_factory) -> str:
+    """Path of a DCGAN (16x16 grey, latent 8) trained for 3 generator steps on the digits."""
+    return tiny_checkpoint(
+        tmp_path_factory.mktemp("dcgan_ckpt"),
+        DCGAN(data_shape=[1, 16, 16], latent_dim=8, generator_width=8, discriminator_width=8),
+        "tiny",
+    )
 
 
 @pytest.fixture(scope="session")
 def conditional_ckpt(tmp_path_factory) -> str:
     """Path of a conditional DCGAN (10 digit classes, 16x16 grey, latent 8) trained for 3 generator steps."""
-    root = tmp_path_factory.mktemp("conditional_ckpt")
-    checkpoint = ModelCheckpoint(dirpath=root, filename="tiny_conditional")
-    Trainer(
-        max_steps=3,
-        accelerator="cpu",
-        default_root_dir=root,
-        logger=False,
-        callbacks=[checkpoint],
-        enable_progress_bar=False,
-        enable_model_summary=False,
-    ).fit(
+    return tiny_checkpoint(
+        tmp_path_factory.mktemp("conditional_ckpt"),
         DCGAN(data_shape=[1, 16, 16], latent_dim=8, generator_width=8, discriminator_width=8, num_classes=10),
-        DigitsDataModule(image_size=16, batch_size=16),
+        "tiny_conditional",
     )
-    return checkpoint.best_model_path
