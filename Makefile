@@ -7,7 +7,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 PY := .venv/bin/python
 DEMO_ARGS ?=
 
-.PHONY: install demo test test-fast test-slow lint format docs bench bench-speed bench-quality bench-peers bench-imbalance clean
+.PHONY: install demo test test-fast test-slow lint format docs bench bench-speed bench-quality bench-peers bench-imbalance bench-clustering bench-anomaly clean
 
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv .tools && .tools/bin/pip install --quiet uv
@@ -67,6 +67,14 @@ bench-peers: $(UV)
 ## Imbalanced digits (docs/BENCHMARKS.md, "Imbalanced digits"): GAN augmentation vs imbalanced-learn, 5 seeds
 bench-imbalance: install
 	$(PY) benchmarks/imbalance.py
+
+## Clustering the digits (docs/BENCHMARKS.md, "Clustering"): InfoGAN variants vs KMeans, Ward, spectral, GMM, PCA+KMeans
+bench-clustering: install
+	$(PY) benchmarks/clustering.py
+
+## One-class digits (docs/BENCHMARKS.md, "Anomaly detection"): f-AnoGAN, BiGAN, D-only vs scikit-learn, 10 digits x 3 seeds
+bench-anomaly: install
+	$(PY) benchmarks/anomaly.py
 
 clean:
 	rm -rf .venv .venv-peers .tools runs site

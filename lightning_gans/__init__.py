@@ -1,6 +1,6 @@
 """lightning-gans: Generative Adversarial Networks as PyTorch Lightning modules.
 
-Public API: the modules (``GAN``, ``VanillaGAN``, ``DCGAN``, ``WGANGP``; ``num_classes: K`` makes any of them
+Public API: the modules (``GAN``, ``VanillaGAN``, ``DCGAN``, ``WGANGP``, ``InfoGAN``; ``num_classes: K`` makes any of them
 class-conditional), ``Latent`` (what the family hooks pass the generator), the data modules and the sample-grid
 and evaluation callbacks. Networks live in ``lightning_gans.nets``, losses in ``lightning_gans.losses``, class
 metrics (conditional accuracy, class proportions) in ``lightning_gans.metrics``.
@@ -22,6 +22,7 @@ _warnings.install()  # third-party noise that is not the user's doing; each filt
 if TYPE_CHECKING:  # for type checkers and the API docs; at run time __getattr__ imports them
     from lightning_gans.callbacks import Evaluation, SampleGrid
     from lightning_gans.data import (
+        ArrayDataModule,
         CelebADataModule,
         CIFAR10DataModule,
         DigitsDataModule,
@@ -30,7 +31,7 @@ if TYPE_CHECKING:  # for type checkers and the API docs; at run time __getattr__
         MNISTDataModule,
         Toy2DDataModule,
     )
-    from lightning_gans.modules import DCGAN, GAN, WGANGP, VanillaGAN
+    from lightning_gans.modules import DCGAN, GAN, WGANGP, BiGAN, InfoGAN, IZIfEncoder, VanillaGAN
     from lightning_gans.modules.latent import Latent
 
 _EXPORTS = {
@@ -47,11 +48,17 @@ _EXPORTS = {
     "GAN": "lightning_gans.modules",
     "WGANGP": "lightning_gans.modules",
     "VanillaGAN": "lightning_gans.modules",
+    "InfoGAN": "lightning_gans.modules",
+    "BiGAN": "lightning_gans.modules",
+    "IZIfEncoder": "lightning_gans.modules",
+    "ArrayDataModule": "lightning_gans.data",
     "Latent": "lightning_gans.modules.latent",
 }
 """Public name -> the module that defines it."""
 
 __all__ = [
+    "ArrayDataModule",
+    "BiGAN",
     "CIFAR10DataModule",
     "DCGAN",
     "GAN",
@@ -60,7 +67,9 @@ __all__ = [
     "DigitsDataModule",
     "Evaluation",
     "FashionMNISTDataModule",
+    "IZIfEncoder",
     "ImageFolderDataModule",
+    "InfoGAN",
     "Latent",
     "MNISTDataModule",
     "SampleGrid",

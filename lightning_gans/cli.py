@@ -21,7 +21,6 @@ from typing_extensions import override
 from lightning_gans import preemption
 from lightning_gans.callbacks.progress import GANProgressBar
 from lightning_gans.commands import find_user_error, main  # noqa: F401  (``lightning_gans.cli.main`` as before)
-from lightning_gans.modules.base import GAN
 
 
 class LoggerSaveConfigCallback(SaveConfigCallback):
@@ -38,7 +37,8 @@ class LoggerSaveConfigCallback(SaveConfigCallback):
 
 
 class GANCLI(LightningCLI):
-    """LightningCLI with any ``GAN`` subclass as the model and any data module as the data.
+    """LightningCLI with any lightning-gans module as the model (a ``GAN`` subclass, or ``IZIfEncoder``, which
+    trains an encoder for a GAN and is not one) and any data module as the data.
 
     Adds ``GANProgressBar`` (losses as ``d_loss``/``g_loss``) unless the config has its own progress bar or
     turns the bar off.
@@ -46,7 +46,7 @@ class GANCLI(LightningCLI):
 
     def __init__(self, args=None, run: bool = True) -> None:
         super().__init__(
-            model_class=GAN,
+            model_class=LightningModule,
             datamodule_class=LightningDataModule,
             subclass_mode_model=True,
             subclass_mode_data=True,
@@ -59,10 +59,11 @@ class GANCLI(LightningCLI):
     @staticmethod
     @override
     def subcommands() -> dict[str, set[str]]:
-        """Only ``fit``: Lightning's ``validate``/``test``/``predict`` run the module's validation/test/predict
-        steps, which a GAN does not have (its metrics come from the ``Evaluation`` callback during ``fit`` and
-        from ``lightning-gans evaluate``), so they are not offered."""
-        return {"fit": LightningCLI.subcommands()["fit"]}
+        """``fit``, and ``test`` for the anomaly detectors (``BiGAN``, ``IZIfEncoder``: AUROC, AUPRC, F1 on the
+        data module's test split). Lightning's ``validate``/``predict`` run steps a GAN does not have (its metrics
+        come from the ``Evaluation`` callback during ``fit`` and from ``lightning-gans evaluate``)."""
+        subcommands = LightningCLI.subcommands()
+        return {"fit": subcommands["fit"], "test": subcommands["test"]}
 
     @override
     def instantiate_trainer(self, **kwargs) -> Trainer:

@@ -75,6 +75,27 @@ register(
     "lightning_gans.tools.options:evaluate_parser",
 )
 
+register(
+    "test",
+    "an anomaly detector's test metrics (AUROC, AUPRC, F1 at its threshold) on a config's test split",
+    "lightning_gans.cli:fit",
+)
+register(
+    "score",
+    "an anomaly detector checkpoint -> scores.csv (name, score, flagged) for an image folder or a table",
+    "lightning_gans.tools.score:main",
+)
+register(
+    "cluster",
+    "an InfoGAN checkpoint's categorical code as clusters of real data -> CSV; Hungarian accuracy, NMI, ARI",
+    "lightning_gans.tools.cluster:main",
+)
+register(
+    "traverse",
+    "an InfoGAN checkpoint's latent traversals: one row per category, a continuous code swept (PNG + GIF)",
+    "lightning_gans.tools.traverse:main",
+)
+
 
 def help_text() -> str:
     """``lightning-gans --help``: usage and every registered subcommand with its one line."""
@@ -114,7 +135,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         if command.parser is not None:
             load(command.parser)().parse_args(args[1:])  # exits on --help and on bad options, before torch
-        if command.name == "fit":
+        if command.target == "lightning_gans.cli:fit":  # fit, test: LightningCLI reads its own subcommand
             load(command.target)(argv)  # None: LightningCLI reads sys.argv itself (and warns when given both)
         else:
             load(command.target)(args[1:])

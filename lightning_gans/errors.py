@@ -1,7 +1,7 @@
 """Errors a user can fix: the CLI prints their message (no traceback) and exits with status 1.
 
 Each message names the problem and the fix. Data errors (``DataNotFoundError``, ``CorruptImageError``,
-``DownloadError``) live in ``lightning_gans.data.vision``; they are listed in ``USER_ERRORS`` too.
+``DownloadError``) live in ``lightning_gans.data.vision``, ``BadArrayError`` in ``lightning_gans.data.array``; they are listed in ``USER_ERRORS`` too.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ class MissingWeightsError(FileNotFoundError):
 
 def user_errors() -> tuple[type[BaseException], ...]:
     """The exception types the CLI reports as a one-line message instead of a traceback."""
+    from lightning_gans.data.array import BadArrayError
     from lightning_gans.data.vision import CorruptImageError, DataNotFoundError, DownloadError
 
     return (
@@ -35,4 +36,5 @@ def user_errors() -> tuple[type[BaseException], ...]:
         DataNotFoundError,
         CorruptImageError,
         DownloadError,
+        BadArrayError,
     )

@@ -46,7 +46,8 @@ class Evaluation(Callback):
         metrics: metric names; default per data: digits ``fid kid precision recall density coverage
             memorization class_kl classes``, toys ``modes hq reverse_kl precision recall density coverage
             energy``, other vectors the same less the first three, other images ``fid kid precision recall
-            density coverage`` (add ``is`` for the Inception Score).
+            density coverage`` (add ``is`` for the Inception Score; add ``ppl`` on the digits for the perceptual
+            path length in the digits network's features, ``lightning_gans.metrics.path_length``).
         feature_network: ``"auto"`` (digits network for the digits, Inception for other images, none for
             vectors), ``"inception"``, ``"digits"``.
         inception_weights: local torch-fidelity Inception weights file (else ``$LIGHTNING_GANS_INCEPTION_WEIGHTS``,

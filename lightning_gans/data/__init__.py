@@ -1,5 +1,6 @@
-"""LightningDataModules: embedded digits, 2-D toys and torchvision sets."""
+"""LightningDataModules: embedded digits, 2-D toys, torchvision sets and tables of vectors."""
 
+from lightning_gans.data.array import ArrayDataModule
 from lightning_gans.data.digits import DigitsDataModule
 from lightning_gans.data.toy2d import Toy2DDataModule
 from lightning_gans.data.vision import (
@@ -12,6 +13,7 @@ from lightning_gans.data.vision import (
 )
 
 __all__ = [
+    "ArrayDataModule",
     "CIFAR10DataModule",
     "CelebADataModule",
     "DigitsDataModule",

@@ -7,8 +7,10 @@ import torch.nn.functional as F
 from lightning.pytorch import LightningDataModule
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
+from torch.utils.data import DataLoader, TensorDataset
 from typing_extensions import override
 
+from lightning_gans.data import one_class
 from lightning_gans.data.imbalance import Imbalance, imbalanced_indices
 from lightning_gans.data.tensor_loader import TensorBatchLoader
 
@@ -74,15 +76,30 @@ class DigitsDataModule(LightningDataModule):
         imbalance: None (the balanced split, about 144 images per class), ``"step"`` (classes 1, 3, 5, 7, 9
             keep 1 in 10 of their training images) or ``"longtail"`` (90 images of class 0 down to 9 of class 9);
             the protocols are in ``lightning_gans.data.imbalance``. The test split stays balanced.
+        normal_classes: one-class protocol (``lightning_gans.data.one_class``): train on these classes' training
+            images less ``val_fraction`` held out (``val_dataloader``: ``(images, labels)``, normal only); the
+            test loader yields the whole test split as ``(images, is_anomaly)``. None = all classes, no
+            validation or test loader.
+        val_fraction: share of the normal training images held out for validation (thresholds, selection).
     """
 
     num_classes = NUM_CLASSES
     """The classes the batches' labels range over (a conditional model checks its own against it)."""
 
     def __init__(
-        self, image_size: int = 32, batch_size: int = 64, seed: int = 0, imbalance: Imbalance | None = None
+        self,
+        image_size: int = 32,
+        batch_size: int = 64,
+        seed: int = 0,
+        imbalance: Imbalance | None = None,
+        normal_classes: list[int] | None = None,
+        val_fraction: float = 0.1,
     ) -> None:
         super().__init__()
+        self.normal_classes = one_class.check_normal_classes(normal_classes, NUM_CLASSES)
+        if self.normal_classes is not None and imbalance is not None:
+            raise ValueError("normal_classes and imbalance are two protocols: set one of them, not both.")
+        self.val_fraction = val_fraction
         if imbalance is not None and imbalance not in ("step", "longtail"):
             raise ValueError(f"imbalance must be 'step', 'longtail' or null (balanced), got {imbalance!r}")
         self.image_size = image_size
@@ -99,7 +116,11 @@ class DigitsDataModule(LightningDataModule):
     def setup(self, stage: str | None = None) -> None:
         if self.split is None:
             split = load_digits_split(self.image_size)
-            self.split = split if self.imbalance is None else imbalanced_split(split, self.imbalance)
+            if self.imbalance is not None:
+                split = imbalanced_split(split, self.imbalance)
+            if self.normal_classes is not None:
+                split = one_class_split(split, self.normal_classes, self.val_fraction)
+            self.split = split
 
     def class_counts(self) -> torch.Tensor:
         """``(10,)`` training images per class (after the imbalance protocol)."""
@@ -123,3 +144,34 @@ class DigitsDataModule(LightningDataModule):
             epoch=(lambda: trainer.current_epoch) if trainer else (lambda: 0),
             labels=self.split["train_labels"].to(device),
         )
+
+    @override
+    def val_dataloader(self) -> DataLoader | list:
+        """Held-out normal ``(images, labels)`` under the one-class protocol; nothing otherwise."""
+        self.setup()
+        if self.normal_classes is None:
+            return []
+        return DataLoader(
+            TensorDataset(self.split["val"], self.split["val_labels"]), batch_size=self.batch_size
+        )
+
+    @override
+    def test_dataloader(self) -> DataLoader | list:
+        """The whole test split as ``(images, is_anomaly)`` under the one-class protocol; nothing otherwise."""
+        self.setup()
+        if self.normal_classes is None:
+            return []
+        return DataLoader(TensorDataset(self.split["test"], self.split["test_is_anomaly"]), batch_size=256)
+
+
+def one_class_split(split: dict[str, torch.Tensor], normal_classes: list[int], val_fraction: float) -> dict:
+    """``split`` under the one-class protocol: ``train`` = normal training images less ``val`` (held out),
+    ``test_is_anomaly`` = ``(N_test,)`` 0/1 for the whole test split."""
+    train_idx, val_idx = one_class.normal_split(split["train_labels"], normal_classes, val_fraction)
+    return split | {
+        "train": split["train"][train_idx],
+        "train_labels": split["train_labels"][train_idx],
+        "val": split["train"][val_idx],
+        "val_labels": split["train_labels"][val_idx],
+        "test_is_anomaly": one_class.is_anomaly(split["test_labels"], normal_classes),
+    }

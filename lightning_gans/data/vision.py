@@ -20,10 +20,12 @@ from urllib.error import URLError
 import torch
 from lightning.pytorch import LightningDataModule
 from PIL import Image
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader, Dataset, Subset
 from torchvision import datasets, transforms
 from torchvision.datasets.folder import IMG_EXTENSIONS
 from typing_extensions import override
+
+from lightning_gans.data import one_class
 
 
 class DataNotFoundError(FileNotFoundError):
@@ -80,6 +82,15 @@ class VisionDataModule(LightningDataModule, ABC):
     num_classes: int | None = None
     """Classes of the labels the batches carry (a conditional model checks its own against it); None = the
     labels are not classes (CelebA's attributes)."""
+
+    normal_classes: list[int] | None = None
+    """One-class protocol (``lightning_gans.data.one_class``), for the sets that take it (MNIST, FashionMNIST,
+    CIFAR-10): train on these classes, validate on held-out normal images, test on the whole test split."""
+    val_fraction: float = 0.1
+    val_set: Dataset | None = None
+    """Held-out normal images (validation: thresholds, selection), or None."""
+    test_set: Dataset | None = None
+    """``(image, is_anomaly)`` test items under the one-class protocol, or None."""
 
     def __init__(
         self,
@@ -143,6 +154,8 @@ class VisionDataModule(LightningDataModule, ABC):
     def setup(self, stage: str | None = None) -> None:
         if self.train_set is None:
             self.train_set = self._build_dataset(download=False)
+            if self.normal_classes is not None:
+                self._one_class_split()
         if len(self.train_set) < self.batch_size:
             raise ValueError(
                 f"{self.name} in {self.root_path} has {len(self.train_set)} training images, fewer than "
@@ -150,11 +163,44 @@ class VisionDataModule(LightningDataModule, ABC):
                 "would be trained on. Lower batch_size or add images."
             )
 
+    def _one_class_split(self) -> None:
+        """Training set -> normal training images less a held-out ``val_set``; ``test_set`` = the whole test
+        split with ``is_anomaly`` labels."""
+        targets = torch.as_tensor(self.train_set.targets)
+        train_idx, val_idx = one_class.normal_split(targets, self.normal_classes, self.val_fraction)
+        self.val_set = Subset(self.train_set, val_idx.tolist())
+        self.train_set = Subset(self.train_set, train_idx.tolist())
+        self.test_set = AnomalyLabels(self._make_test(), self.normal_classes)
+
+    def _make_test(self) -> Dataset:
+        """The test split (one-class protocol only)."""
+        raise NotImplementedError(f"{self.name} has no one-class protocol (normal_classes)")
+
+    def _eval_loader(self, dataset: Dataset) -> DataLoader:
+        return DataLoader(dataset, batch_size=self.batch_size, num_workers=self.num_workers)
+
+    @override
+    def val_dataloader(self) -> DataLoader | list:
+        """Held-out normal ``(images, labels)`` (``normal_classes``, or ImageFolder's ``val_fraction``); else
+        nothing."""
+        self.setup("fit")
+        return [] if self.val_set is None else self._eval_loader(self.val_set)
+
+    @override
+    def test_dataloader(self) -> DataLoader | list:
+        """The whole test split as ``(images, is_anomaly)`` under ``normal_classes``; nothing otherwise."""
+        self.setup("fit")
+        return [] if self.test_set is None else self._eval_loader(self.test_set)
+
     def class_counts(self) -> torch.Tensor:
         """``(num_classes,)`` training images per class (reads the labels torchvision loaded, not the images)."""
         if self.train_set is None:
             self.setup("fit")
-        return torch.bincount(torch.as_tensor(self.train_set.targets), minlength=self.num_classes)
+        if isinstance(self.train_set, Subset):  # one-class: the normal training images
+            targets = torch.as_tensor(self.train_set.dataset.targets)[self.train_set.indices]
+        else:
+            targets = torch.as_tensor(self.train_set.targets)
+        return torch.bincount(targets, minlength=self.num_classes)
 
     def _pin_memory(self) -> bool:
         if self.trainer is not None:
@@ -256,6 +302,10 @@ class MNISTDataModule(TorchvisionDataModule):
         batch_size: samples per batch and process.
         num_workers: data loader worker processes.
         download: download the set in ``prepare_data`` when it is not in ``root`` yet.
+        normal_classes: one-class protocol (Deep SVDD): train on these digits' training images less
+            ``val_fraction`` held out (``val_dataloader``); ``test_dataloader`` = the whole test split as
+            ``(images, is_anomaly)``. None = every class, no validation or test loader.
+        val_fraction: share of the normal training images held out.
     """
 
     name = "MNIST"
@@ -275,8 +325,12 @@ class MNISTDataModule(TorchvisionDataModule):
         batch_size: int = 64,
         num_workers: int = 2,
         download: bool = True,
+        normal_classes: list[int] | None = None,
+        val_fraction: float = 0.1,
     ) -> None:
         super().__init__(root, image_size, channels, batch_size, num_workers, download)
+        self.normal_classes = one_class.check_normal_classes(normal_classes, self.num_classes)
+        self.val_fraction = val_fraction
 
     @property
     @override
@@ -290,6 +344,10 @@ class MNISTDataModule(TorchvisionDataModule):
     @override
     def _make(self, download: bool) -> Dataset:
         return self.dataset_class(self.root, train=True, transform=self.transform(), download=download)
+
+    @override
+    def _make_test(self) -> Dataset:
+        return self.dataset_class(self.root, train=False, transform=self.transform())
 
 
 class FashionMNISTDataModule(MNISTDataModule):
@@ -327,6 +385,7 @@ class CIFAR10DataModule(TorchvisionDataModule):
         batch_size: samples per batch and process.
         num_workers: data loader worker processes.
         download: download the set in ``prepare_data`` when it is not in ``root`` yet.
+        normal_classes, val_fraction: the one-class protocol, as for ``MNISTDataModule``.
     """
 
     name = "CIFAR10"
@@ -345,8 +404,12 @@ class CIFAR10DataModule(TorchvisionDataModule):
         batch_size: int = 64,
         num_workers: int = 2,
         download: bool = True,
+        normal_classes: list[int] | None = None,
+        val_fraction: float = 0.1,
     ) -> None:
         super().__init__(root, image_size, channels, batch_size, num_workers, download)
+        self.normal_classes = one_class.check_normal_classes(normal_classes, self.num_classes)
+        self.val_fraction = val_fraction
 
     @property
     @override
@@ -362,6 +425,10 @@ class CIFAR10DataModule(TorchvisionDataModule):
     @override
     def _make(self, download: bool) -> Dataset:
         return self.dataset_class(self.root, train=True, transform=self.transform(), download=download)
+
+    @override
+    def _make_test(self) -> Dataset:
+        return self.dataset_class(self.root, train=False, transform=self.transform())
 
 
 class CelebADataModule(TorchvisionDataModule):
@@ -431,6 +498,21 @@ class CelebADataModule(TorchvisionDataModule):
         )
 
 
+class AnomalyLabels(Dataset):
+    """``(image, class)`` items -> ``(image, is_anomaly)``: 1 for a class not in ``normal_classes``."""
+
+    def __init__(self, dataset: Dataset, normal_classes: list[int]) -> None:
+        self.dataset = dataset
+        self.normal = set(normal_classes)
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
+        image, label = self.dataset[index]
+        return image, int(int(label) not in self.normal)
+
+
 def load_image(path: str) -> Image.Image:
     """torchvision's ``pil_loader`` (RGB), raising a ``CorruptImageError`` that names an unreadable file."""
     try:
@@ -471,6 +553,8 @@ class ImageFolderDataModule(VisionDataModule):
         num_workers: data loader worker processes.
         verify_images: at setup, open every file and run PIL's ``Image.verify()``, naming any unreadable
             file (reads each file's data once; turn off for very large folders).
+        val_fraction: hold out this share of the images (all taken as normal) as validation data, e.g. 0.1 for
+            an anomaly detector's threshold; 0 = train on every image, no validation loader.
     """
 
     name = "ImageFolder"
@@ -483,16 +567,28 @@ class ImageFolderDataModule(VisionDataModule):
         batch_size: int = 64,
         num_workers: int = 2,
         verify_images: bool = True,
+        val_fraction: float = 0.0,
     ) -> None:
         super().__init__(root, image_size, channels, batch_size, num_workers, download=False)
         self.verify_images = verify_images
+        self.val_fraction = val_fraction
 
     @property
     def num_classes(self) -> int:  # type: ignore[override]
         """The number of class subfolders (reads the folder listing on first use)."""
         if self.train_set is None:
             self.setup("fit")
-        return len(self.train_set.classes)
+        return len(getattr(self.train_set, "dataset", self.train_set).classes)
+
+    @override
+    def setup(self, stage: str | None = None) -> None:
+        if self.train_set is None and self.val_fraction > 0:
+            # every image is normal: a fixed share is held out like the one-class protocol's validation images
+            full = self._build_dataset(download=False)
+            every = torch.zeros(len(full), dtype=torch.long)
+            train_idx, val_idx = one_class.normal_split(every, [0], self.val_fraction)
+            self.train_set, self.val_set = Subset(full, train_idx.tolist()), Subset(full, val_idx.tolist())
+        super().setup(stage)
 
     @property
     def _layout(self) -> str:

@@ -1,4 +1,5 @@
-"""Sample-quality metrics: 2-D mode coverage, FID/KID/IS over torchmetrics, the digits feature network."""
+"""Sample-quality metrics: 2-D mode coverage, FID/KID/IS over torchmetrics, the digits feature network;
+clustering scores (Hungarian accuracy, NMI, ARI)."""
 
 from lightning_gans.metrics.classes import (
     class_proportions,
@@ -7,6 +8,7 @@ from lightning_gans.metrics.classes import (
     predict_classes,
     proportion_gap,
 )
+from lightning_gans.metrics.clustering import cluster_to_class, clustering_scores, hungarian_accuracy
 from lightning_gans.metrics.digits_net import DigitsClassifier, load_digits_classifier
 from lightning_gans.metrics.evaluator import DataSpec, Evaluator, data_spec
 from lightning_gans.metrics.image import INCEPTION_WEIGHTS_ENV, ImageMetrics, InceptionFeatures
@@ -18,6 +20,9 @@ __all__ = [
     "DigitsClassifier",
     "Evaluator",
     "class_proportions",
+    "cluster_to_class",
+    "clustering_scores",
+    "hungarian_accuracy",
     "conditional_accuracy",
     "ImageMetrics",
     "InceptionFeatures",

@@ -20,6 +20,9 @@ The data decide (``data_spec``), whatever the data module's class:
 - ``images`` (any other image data module): Inception FID/KID, ``precision``/``recall``/``density``/``coverage``
   (optionally IS) against ``num_real`` images of the data module's training loader. The Inception weights must be
   on the machine: the ``Evaluator`` checks that when it is built (see ``metrics.image.inception_weights_path``).
+
+On request (``metrics: [..., ppl]``), digits only: ``ppl`` and ``ppl_std``, the perceptual path length in the digits
+network's features (``lightning_gans.metrics.path_length``) over ``num_samples`` latent pairs.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ from lightning_gans.metrics.modes import mode_coverage
 from lightning_gans.metrics.vectors import VECTOR_METRICS, VectorMetrics
 
 TOY_METRICS = ("modes", "hq", "reverse_kl")
+LATENT_METRICS = ("ppl",)
+"""Metrics of the generator's latent space rather than of a sample set (computed by ``path_length``)."""
 DEFAULT_METRICS = {
     "toy": [*TOY_METRICS, *VECTOR_METRICS],
     "vectors": list(VECTOR_METRICS),
@@ -46,7 +51,7 @@ DEFAULT_METRICS = {
 ALLOWED_METRICS = {
     "toy": (*TOY_METRICS, *VECTOR_METRICS),
     "vectors": VECTOR_METRICS,
-    "digits": ("fid", "kid", "is", "class_kl", "classes", *MANIFOLD_METRICS, "memorization"),
+    "digits": ("fid", "kid", "is", "class_kl", "classes", *MANIFOLD_METRICS, "memorization", *LATENT_METRICS),
     # memorization needs a held-out split the Evaluator does not know for an arbitrary image data module
     "images": ("fid", "kid", "is", "class_kl", "classes", *MANIFOLD_METRICS),
 }
@@ -186,7 +191,13 @@ class Evaluator:
         )
         self.image_metrics: ImageMetrics | None = None
         self.vector_metrics: VectorMetrics | None = None
+        self._classifier = None  # the digits network, loaded on the first ppl
         self.num_real_used = 0
+
+    @property
+    def sample_metric_names(self) -> list[str]:
+        """The requested metrics of the generated sample set (all but ``LATENT_METRICS``)."""
+        return [m for m in self.metric_names if m not in LATENT_METRICS]
 
     @property
     def is_vectors(self) -> bool:
@@ -200,6 +211,8 @@ class Evaluator:
                 hint = "modes/hq/reverse_kl only apply to the library's 2-D toys (ring8, grid25)"
             elif "memorization" in bad:
                 hint = "memorization needs a held-out split: the digits have one"
+            elif set(bad) & set(LATENT_METRICS):
+                hint = "ppl is measured in the digits network's features: it applies to the digits only"
             else:
                 hint = f"choose from {list(allowed)}"
             raise ConfigError(f"metrics {bad} do not apply to {self.spec.name} ({self.spec.kind}): {hint}")
@@ -267,7 +280,9 @@ class Evaluator:
 
     def _ensure_image_metrics(self, device: torch.device) -> ImageMetrics:
         if self.image_metrics is None:
-            self.image_metrics = ImageMetrics(self.feature_network, self.metric_names, **self._image_kwargs)
+            self.image_metrics = ImageMetrics(
+                self.feature_network, self.sample_metric_names, **self._image_kwargs
+            )
             self.image_metrics.to(device)
             real = self._real_images()
             self.image_metrics.update_real(real)
@@ -319,12 +334,31 @@ class Evaluator:
         batches = self.generate(model, self.num_samples)
         if self.is_vectors:
             return self.vector_metrics_of(torch.cat(batches))
-        metrics = self._ensure_image_metrics(model.device)
-        metrics.reset()
-        metrics.update_fake(batches)
-        result = metrics.compute()
-        metrics.reset()
+        result = {}
+        if self.sample_metric_names:
+            metrics = self._ensure_image_metrics(model.device)
+            metrics.reset()
+            metrics.update_fake(batches)
+            result = metrics.compute()
+            metrics.reset()
+        if "ppl" in self.metric_names:
+            result |= self.path_length(model)
         return result
+
+    def path_length(self, model) -> dict[str, float]:
+        """``{"ppl", "ppl_std"}`` of ``model`` over ``num_samples`` latent pairs (seeded like the samples)."""
+        from lightning_gans.metrics.digits_net import load_digits_classifier
+        from lightning_gans.metrics.path_length import path_length
+
+        if self._classifier is None:
+            self._classifier = load_digits_classifier(map_location=model.device)
+        return path_length(
+            model,
+            self._classifier.to(model.device),
+            self.num_samples,
+            batch_size=self.batch_size,
+            seed=self.seed,
+        )
 
     def vector_metrics_of(self, samples: torch.Tensor) -> dict[str, float]:
         """The metrics of ``(M, D)`` vectors, in ``metric_names`` order (toys: mode metrics too)."""

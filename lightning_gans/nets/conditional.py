@@ -81,11 +81,15 @@ class ProjectionDiscriminator(nn.Module):
         if data_shape is not None:
             self.data_shape = tuple(data_shape)
 
+    def features(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """``(N, *data_shape)`` -> ``(N, F)``: the trunk's features ``h`` (the labels do not enter them)."""
+        return self.body(x)
+
     def forward(
         self, x: torch.Tensor, labels: torch.Tensor
     ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         """``(N, *data_shape)``, ``(N,)`` -> ``(N,)`` logits, or ``((N,), (N, K))`` with the class head."""
-        h = self.body(x)
+        h = self.features(x)
         logits = self.linear(h).squeeze(1) + (self.embed(labels) * h).sum(1)
         if self.classifier is None:
             return logits

@@ -146,6 +146,10 @@ class DCGANDiscriminator(nn.Module):
         """``(N, C, H, W)`` -> ``(N,)``."""
         return self.net(x).flatten()
 
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """``(N, C, H, W)`` -> ``(N, 16 * maps)``: the flattened 4x4 map the last convolution reads (``f_D``)."""
+        return self.net[:-1](x).flatten(1)
+
 
 class ProjectionDCGANDiscriminator(ProjectionDiscriminator):
     """Class-conditional DCGAN discriminator: ``(N, C, S, S)`` images and ``(N,)`` labels -> ``(N,)`` logits.

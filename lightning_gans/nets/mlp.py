@@ -101,6 +101,10 @@ class MLPDiscriminator(nn.Module):
         """``(N, *data_shape)`` -> ``(N,)`` logits."""
         return self.net(x.flatten(1)).squeeze(1)
 
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """``(N, *data_shape)`` -> ``(N, hidden_dims[-1])``: the last hidden layer (f-AnoGAN's ``f_D``)."""
+        return self.net[:-1](x.flatten(1))
+
 
 class ProjectionMLPDiscriminator(ProjectionDiscriminator):
     """Class-conditional MLP discriminator: ``(N, *data_shape)`` samples and ``(N,)`` labels -> ``(N,)`` logits.

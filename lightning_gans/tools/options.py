@@ -116,8 +116,8 @@ def evaluate_parser() -> argparse.ArgumentParser:
         "--metrics",
         nargs="+",
         default=None,
-        help="e.g. fid kid is precision recall density coverage memorization class_kl classes | "
-        "modes hq reverse_kl energy (default: chosen by the data)",
+        help="e.g. fid kid is precision recall density coverage memorization class_kl classes ppl | "
+        "modes hq reverse_kl energy (default: chosen by the data; ppl: digits only)",
     )
     p.add_argument("--seed", type=int, default=0, help="noise seed of the samples")
     p.add_argument("--data", default=None, help=f"one of {', '.join(DATA_NAMES)} (else inferred)")

@@ -7,15 +7,23 @@ the set's real on-disk format under a temporary root.
 
 from pathlib import Path
 
+import numpy as np
 import pytest
+import torch
 import yaml
 
+from lightning_gans import IZIfEncoder
+from lightning_gans.checkpoint import load_model
 from lightning_gans.cli import GANCLI
+from lightning_gans.modules.detector import AnomalyDetector
 from tests.data import fake_sets
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"
 ALL_CONFIGS = sorted(CONFIGS.rglob("*.yaml"))
 BASE = CONFIGS / "dcgan" / "digits.yaml"
+PREREQUISITES = {"anomaly/digits_izif.yaml": "anomaly/digits_wgan_gp.yaml"}
+"""Configs that read another run's checkpoint -> the config whose run (2 steps here) writes it."""
+PREREQUISITE_CKPT = "runs/anomaly_digits_wgan_gp/checkpoints/last.ckpt"
 
 
 def is_full_config(path: Path) -> bool:
@@ -34,6 +42,17 @@ def prepare_data(path: Path, root: Path, monkeypatch) -> list[str]:
         fake_sets.patch_cifar10_md5(monkeypatch, fake_sets.write_cifar10(root))
     elif name == "CelebADataModule":
         fake_sets.patch_celeba_md5(monkeypatch, fake_sets.write_celeba(root))
+    elif name == "ArrayDataModule":  # a table at the (relative) path the config names, as wide as its model
+        width = yaml.safe_load(path.read_text())["model"]["init_args"]["data_shape"][0]
+        table = np.random.default_rng(0).normal(size=(200, width + 1))
+        np.savetxt(
+            data["init_args"]["data"],
+            table,
+            delimiter=",",
+            header=",".join(["x"] * width + ["label"]),
+            comments="",
+        )
+        return []
     else:
         return []
     return [f"--data.root={root}", "--data.download=false", "--data.batch_size=4", "--data.num_workers=0"]
@@ -57,28 +76,59 @@ def test_the_variant_configs_exist():
         "conditional/digits_imbalanced.yaml",
         "conditional/mnist.yaml",
         "conditional/cifar10.yaml",
+        "infogan/digits.yaml",
+        "infogan/mnist.yaml",
+        "infogan/fashion_mnist.yaml",
+        "bigan/digits.yaml",
+        "anomaly/digits_wgan_gp.yaml",
+        "anomaly/digits_izif.yaml",
+        "anomaly/table_bigan.yaml",
     }
     assert expected <= names
 
 
-@pytest.mark.parametrize("config", ALL_CONFIGS, ids=lambda p: str(p.relative_to(CONFIGS)))
-def test_config_trains_a_few_steps(config, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)  # anything a config writes relative (runs/, wandb/, data/) stays in tmp_path
+def fit_two_steps(config: Path, tmp_path: Path, monkeypatch, own_root_dir: bool = False) -> GANCLI:
+    """Fits ``config`` for 2 generator steps in ``tmp_path/run`` (or, with ``own_root_dir``, in the run folder the
+    config names, relative to the working directory: where a later config of a pipeline looks for it)."""
     configs = [config] if is_full_config(config) else [BASE, config]
     args = ["fit", *[f"--config={c}" for c in configs]]
     args += prepare_data(configs[0], tmp_path / "data", monkeypatch)
     args += [
         "--trainer.max_steps=2",
-        f"--trainer.default_root_dir={tmp_path / 'run'}",
+        *([] if own_root_dir else [f"--trainer.default_root_dir={tmp_path / 'run'}"]),
         "--trainer.accelerator=cpu",
         "--trainer.devices=1",
         "--trainer.enable_progress_bar=false",
     ]
     cli = GANCLI(args=args)
     assert cli.trainer.global_step == 2
+    return cli
+
+
+@pytest.mark.parametrize("config", ALL_CONFIGS, ids=lambda p: str(p.relative_to(CONFIGS)))
+def test_config_trains_a_few_steps(config, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # anything a config writes relative (runs/, wandb/, data/) stays in tmp_path
+    prerequisite = PREREQUISITES.get(str(config.relative_to(CONFIGS)))
+    if prerequisite is not None:  # e.g. the GAN whose checkpoint an encoder config reads, at its own path
+        fit_two_steps(CONFIGS / prerequisite, tmp_path, monkeypatch, own_root_dir=True)
+    cli = fit_two_steps(config, tmp_path, monkeypatch)
+    if isinstance(cli.model, IZIfEncoder):  # an encoder, not a generator
+        x = cli.datamodule.split["test"][:4]
+        assert cli.model.reconstruct(x).shape == x.shape
+        assert cli.model.anomaly_score(x).isfinite().all()
+        assert cli.model.anomaly_threshold.isfinite()  # from the held-out normal digits
+        # the checkpoint rebuilds the frozen GAN from what it stores, without the GAN's file
+        cli.trainer.save_checkpoint(tmp_path / "encoder.ckpt")
+        (tmp_path / PREREQUISITE_CKPT).unlink()
+        loaded = load_model(tmp_path / "encoder.ckpt")
+        assert type(loaded.gan) is type(cli.model.gan)
+        torch.testing.assert_close(loaded.anomaly_score(x), cli.model.eval().anomaly_score(x))
+        return
     samples = cli.model.sample(4)
     assert samples.shape == (4, *cli.model.generator.data_shape)
     assert samples.isfinite().all()
+    if isinstance(cli.model, AnomalyDetector):  # one-class data: threshold from the held-out normal digits
+        assert cli.model.anomaly_threshold.isfinite()
     if cli.model.num_classes is not None:  # conditional configs: labels from the data reached the model
         assert cli.model.num_classes == cli.datamodule.num_classes
         assert cli.model.sample(labels=list(range(cli.model.num_classes))).isfinite().all()

@@ -20,7 +20,15 @@ import pytest
 import torch
 import yaml
 
-from tests.cli.test_configs import ALL_CONFIGS, BASE, CONFIGS, is_full_config, prepare_data
+from tests.cli.test_configs import (
+    ALL_CONFIGS,
+    BASE,
+    CONFIGS,
+    PREREQUISITES,
+    fit_two_steps,
+    is_full_config,
+    prepare_data,
+)
 from tests.robustness.helpers import HERE, fit_subprocess
 
 MAX_STEPS = 4
@@ -50,12 +58,21 @@ def shortened(config: Path, run: Path) -> dict:
     return data
 
 
+def outputs(folder: Path, pattern: str) -> list[Path]:
+    """Paths under ``folder`` matching ``pattern``, leaving out a prerequisite's run (under ``runs/``)."""
+    return [p for p in folder.rglob(pattern) if p.relative_to(folder).parts[0] != "runs"]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("config", ALL_CONFIGS, ids=lambda p: str(p.relative_to(CONFIGS)))
 def test_config_trains_under_ddp_and_ends(config, tmp_path, monkeypatch):
     if HUNG:
         pytest.fail(f"not run: an earlier config hung under DDP ({HUNG[0]})")
     full = is_full_config(config)
+    monkeypatch.chdir(tmp_path)  # where relative paths of a config (a CSV, another run's checkpoint) resolve
+    prerequisite = PREREQUISITES.get(str(config.relative_to(CONFIGS)))
+    if prerequisite is not None:  # the run whose checkpoint this config reads: in its own folder under runs/
+        fit_two_steps(CONFIGS / prerequisite, tmp_path, monkeypatch, own_root_dir=True)
     run = tmp_path / "run"
     base = yaml.safe_load(config.read_text()) if full else {}
     shortened_config = tmp_path / "config.yaml"
@@ -100,14 +117,14 @@ def test_config_trains_under_ddp_and_ends(config, tmp_path, monkeypatch):
         c["class_path"].rsplit(".", 1)[-1]
         for c in (base or yaml.safe_load(BASE.read_text()))["trainer"]["callbacks"]
     }
-    sample_folders = [p for p in tmp_path.rglob("samples") if p.is_dir()]
+    sample_folders = [p for p in outputs(tmp_path, "samples") if p.is_dir()]
     if "SampleGrid" in callbacks:
         assert len(sample_folders) == 1, sample_folders
         names = sorted(p.name for p in sample_folders[0].iterdir())
         assert names == ["final.png", "step_0000002.png", "step_0000004.png"]
 
     # the checkpoint: one file, in the run folder, at the last step
-    checkpoints = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.ckpt"))
+    checkpoints = sorted(p.relative_to(tmp_path) for p in outputs(tmp_path, "*.ckpt"))
     assert checkpoints == [Path("run/checkpoints/last.ckpt")]
     assert torch.load(run / "checkpoints" / "last.ckpt", weights_only=True)["global_step"] == MAX_STEPS
 

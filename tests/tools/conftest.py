@@ -1,4 +1,4 @@
-"""A tiny trained DCGAN checkpoint shared by the generation-tool tests."""
+"""Tiny trained checkpoints (DCGAN, conditional DCGAN, InfoGAN) shared by the generation-tool tests."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from lightning.pytorch import Trainer
 from lightning.pytorch.callbacks import ModelCheckpoint
 
-from lightning_gans import DCGAN, DigitsDataModule
+from lightning_gans import DCGAN, DigitsDataModule, InfoGAN
 
 
 def tiny_checkpoint(root, model, filename: str) -> str:
@@ -41,4 +41,14 @@ def conditional_ckpt(tmp_path_factory) -> str:
         tmp_path_factory.mktemp("conditional_ckpt"),
         DCGAN(data_shape=[1, 16, 16], latent_dim=8, generator_width=8, discriminator_width=8, num_classes=10),
         "tiny_conditional",
+    )
+
+
+@pytest.fixture(scope="session")
+def infogan_ckpt(tmp_path_factory) -> str:
+    """Path of an InfoGAN (16x16 grey, noise 8, one 10-way and two continuous codes) trained for 3 steps."""
+    return tiny_checkpoint(
+        tmp_path_factory.mktemp("infogan_ckpt"),
+        InfoGAN(data_shape=[1, 16, 16], latent_dim=8, generator_width=8, discriminator_width=8, q_hidden=16),
+        "tiny_infogan",
     )

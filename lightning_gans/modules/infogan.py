@@ -1,0 +1,317 @@
+"""InfoGAN (Chen et al., 2016): a GAN whose generator input carries latent codes that a Q head must recover.
+
+The generator sees ``cat(z, codes)``: ``z`` standard normal noise, ``codes`` one or more uniform categorical
+codes (one-hot) and continuous codes uniform in [-1, 1] (``lightning_gans.mutual_information``). The
+discriminator returns ``(logits, QOutput)`` from a shared trunk (``lightning_gans.nets.info``). Through the family
+hooks of ``GAN.training_step`` (docs/DESIGN.md, "One loop for every family"):
+
+- ``draw_latent`` adds the codes, ``generate`` feeds ``cat(z, codes)``;
+- ``phase_parameters``: the D phase trains the whole discriminator (trunk, adversarial head, Q head), the G phase
+  the generator **and** the Q head (the Q head is in both optimizers; the trunk only in D's);
+- ``auxiliary_losses``: the mutual-information term on the fakes in **both** phases (D phase: fakes detached, so
+  it trains trunk + Q; G phase: D's trunk frozen by the toggle, gradients flow through it into G and Q).
+
+``adversarial: wgan_gp`` swaps the non-saturating GAN loss for the Wasserstein critic with a gradient penalty
+(critic without batch norm, 5 critic steps, Adam(1e-4, (0, 0.9))); the Q head stays the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from typing_extensions import override
+
+from lightning_gans import losses
+from lightning_gans.errors import ConfigError
+from lightning_gans.modules.base import (
+    GAN,
+    OptimizerCallable,
+    SchedulerCallable,
+    adam,
+    auxiliary_of,
+    given_or_default,
+    logits_of,
+)
+from lightning_gans.modules.dcgan import image_shape
+from lightning_gans.modules.latent import Latent
+from lightning_gans.mutual_information import (
+    categorical_info_loss,
+    continuous_info_loss,
+    draw_codes,
+    split_codes,
+)
+from lightning_gans.nets import DCGANGenerator, MLPGenerator
+from lightning_gans.nets.info import InfoDCGANDiscriminator, InfoMLPDiscriminator
+
+
+class InfoGAN(GAN):
+    """InfoGAN with MLP or DCGAN-style networks and a GAN or WGAN-GP adversarial loss.
+
+    Args:
+        data_shape: ``[C, S, S]`` images (or any shape with ``architecture: mlp``).
+        latent_dim: size of the noise ``z`` (62 in the paper's MNIST set-up); the codes come on top.
+        categorical_codes: values of each categorical code, e.g. ``[10]`` (one 10-way code).
+        continuous_codes: number of continuous codes (uniform in [-1, 1]).
+        categorical_weight: lambda of the categorical term (1 in the paper).
+        continuous_weight: lambda of the continuous term (0.1 here; the paper's MNIST run used 1 for both).
+        architecture: ``"conv"`` (DCGAN networks) or ``"mlp"``.
+        hidden_dims: MLP hidden widths (generator and discriminator trunk).
+        generator_width, discriminator_width: conv widths (see ``DCGAN``).
+        q_hidden: width of the Q head's hidden layer.
+        adversarial: ``"gan"`` (non-saturating loss, batch-norm discriminator) or ``"wgan_gp"`` (critic without
+            batch norm, gradient penalty ``gp_weight``).
+        gp_weight: the WGAN-GP penalty weight (``adversarial: wgan_gp`` only).
+        noise_std: standard deviation of the noise ``z`` (1 in InfoGAN; ClusterGAN uses 0.1 so that the one-hot
+            code, not the noise, drives the generator's large-scale variation).
+        d_steps: discriminator updates per generator update; None = 1 for ``gan``, 5 for ``wgan_gp``.
+        generator, discriminator: replace the default networks (the generator takes ``latent_dim + code_dim``
+            inputs; the discriminator returns ``(logits, QOutput)`` and has a ``q_head`` submodule, the part
+            trained in both phases, as ``lightning_gans.nets.info.InfoDiscriminator`` does).
+        generator_optimizer, discriminator_optimizer, ema_decay: see ``GAN``.
+        generator_clip_val, discriminator_clip_val, gradient_clip_algorithm: see ``GAN``.
+        on_nonfinite, generator_scheduler, discriminator_scheduler: see ``GAN``.
+    """
+
+    def __init__(
+        self,
+        data_shape: Sequence[int] = (1, 32, 32),
+        latent_dim: int = 62,
+        categorical_codes: Sequence[int] = (10,),
+        continuous_codes: int = 2,
+        categorical_weight: float = 1.0,
+        continuous_weight: float = 0.1,
+        architecture: Literal["conv", "mlp"] = "conv",
+        hidden_dims: Sequence[int] = (256, 256),
+        generator_width: int = 64,
+        discriminator_width: int = 64,
+        q_hidden: int = 128,
+        adversarial: Literal["gan", "wgan_gp"] = "gan",
+        gp_weight: float = 10.0,
+        noise_std: float = 1.0,
+        generator: nn.Module | None = None,
+        discriminator: nn.Module | None = None,
+        d_steps: int | None = None,
+        generator_optimizer: OptimizerCallable | None = None,
+        discriminator_optimizer: OptimizerCallable | None = None,
+        ema_decay: float = 0.0,
+        generator_clip_val: float | None = None,
+        discriminator_clip_val: float | None = None,
+        gradient_clip_algorithm: Literal["norm", "value"] = "norm",
+        on_nonfinite: Literal["stop", "skip", "off"] = "stop",
+        generator_scheduler: SchedulerCallable | None = None,
+        discriminator_scheduler: SchedulerCallable | None = None,
+    ) -> None:
+        categorical_codes = tuple(int(k) for k in categorical_codes)
+        check_codes(categorical_codes, continuous_codes, categorical_weight, continuous_weight, adversarial)
+        if noise_std <= 0:
+            raise ConfigError(f"noise_std must be > 0, got {noise_std}.")
+        code_dim = sum(categorical_codes) + continuous_codes
+        wgan = adversarial == "wgan_gp"
+        if architecture == "conv":
+            channels, size = image_shape(data_shape)
+            default_g = lambda: DCGANGenerator(latent_dim + code_dim, size, channels, generator_width)
+            default_d = lambda: InfoDCGANDiscriminator(
+                size,
+                channels,
+                discriminator_width,
+                "none" if wgan else "batch",  # batch norm breaks the per-sample gradient penalty
+                categorical_codes,
+                continuous_codes,
+                q_hidden,
+            )
+        elif architecture == "mlp":
+            default_g = lambda: MLPGenerator(latent_dim + code_dim, data_shape, hidden_dims, "tanh")
+            default_d = lambda: InfoMLPDiscriminator(
+                data_shape, hidden_dims, categorical_codes, continuous_codes, q_hidden
+            )
+        else:
+            raise ConfigError(f"architecture must be 'conv' or 'mlp', got {architecture!r}.")
+        super().__init__(
+            generator=given_or_default(generator, default_g),
+            discriminator=given_or_default(discriminator, default_d),
+            d_steps=d_steps if d_steps is not None else (5 if wgan else 1),
+            generator_optimizer=generator_optimizer,
+            discriminator_optimizer=discriminator_optimizer,
+            latent_dim=latent_dim,  # the noise only: the generator's own latent_dim includes the codes
+            ema_decay=ema_decay,
+            generator_clip_val=generator_clip_val,
+            discriminator_clip_val=discriminator_clip_val,
+            gradient_clip_algorithm=gradient_clip_algorithm,
+            on_nonfinite=on_nonfinite,
+            generator_scheduler=generator_scheduler,
+            discriminator_scheduler=discriminator_scheduler,
+        )
+        if not isinstance(getattr(self.discriminator, "q_head", None), nn.Module):
+            raise ConfigError(
+                "an InfoGAN discriminator needs a `q_head` submodule (trained by both optimizers) and must return "
+                "(logits, QOutput); build it on lightning_gans.nets.info.InfoDiscriminator."
+            )
+        if wgan:
+            # instance attribute: the WGAN-GP paper's optimizer for any network whose optimizer is not given
+            self.default_optimizer = adam(1e-4, (0.0, 0.9))
+        self.categorical_codes = categorical_codes
+        self.continuous_codes = continuous_codes
+        self.code_dim = code_dim
+        self.categorical_weight = categorical_weight
+        self.continuous_weight = continuous_weight
+        self.adversarial = adversarial
+        self.gp_weight = gp_weight
+        self.noise_std = noise_std
+
+    # ------------------------------------------------------------------------------------------ latent
+    @override
+    def sample_noise(self, n: int) -> torch.Tensor:
+        """``(n, latent_dim)`` noise ``N(0, noise_std^2)``."""
+        z = torch.randn(n, self.latent_dim, device=self.device)
+        return z if self.noise_std == 1.0 else z * self.noise_std
+
+    def draw_codes(self, n: int) -> torch.Tensor:
+        """``(n, code_dim)`` codes: uniform one-hot categorical codes, then uniform [-1, 1] continuous codes."""
+        return draw_codes(n, self.categorical_codes, self.continuous_codes, self.device)
+
+    @override
+    def draw_latent(self, n: int) -> Latent:
+        # noise first, as in the base module, so that seeded noise and training agree
+        z = self.sample_noise(n)
+        return Latent(z, codes=self.draw_codes(n))
+
+    @override
+    def generate(self, latent: Latent, generator: nn.Module | None = None) -> torch.Tensor:
+        """``(N, *data_shape)`` samples of ``G(cat(z, codes))``."""
+        if latent.codes is None:
+            raise ValueError("InfoGAN needs codes to generate: draw the latent with draw_latent(n)")
+        net = self.generator if generator is None else generator
+        return net(torch.cat([latent.z, latent.codes.to(latent.z)], dim=1))
+
+    @override
+    def forward(self, z: torch.Tensor, codes: torch.Tensor | None = None) -> torch.Tensor:
+        """``(N, latent_dim)`` noise and ``(N, code_dim)`` codes (drawn when None) -> ``(N, *data_shape)``."""
+        return self.generate(Latent(z, codes=self.draw_codes(len(z)) if codes is None else codes))
+
+    @override
+    def sampling_latent(self, n=None, z=None, labels=None) -> Latent:
+        latent = super().sampling_latent(n, z, labels)
+        if latent.codes is None:  # noise given (SampleGrid, interpolate): fixed codes, see cycling_codes
+            latent.codes = self.cycling_codes(len(latent))
+        return latent
+
+    def cycling_codes(self, n: int) -> torch.Tensor:
+        """``(n, code_dim)`` deterministic codes for given noise: sample ``i`` takes value ``i mod K`` of each
+        categorical code and 0 for every continuous code. Drawing them instead would make a fixed-noise grid
+        (``SampleGrid``) change between steps and would consume the training run's random numbers."""
+        index = torch.arange(n, device=self.device)
+        parts = [F.one_hot(index % k, k).float() for k in self.categorical_codes]
+        parts.append(torch.zeros(n, self.continuous_codes, device=self.device))
+        return torch.cat(parts, dim=1)
+
+    @torch.no_grad()
+    def sample_with_codes(self, z: torch.Tensor, codes: torch.Tensor, ema: bool = True) -> torch.Tensor:
+        """``(N, *data_shape)`` samples in eval mode from ``(N, latent_dim)`` noise and ``(N, code_dim)`` codes
+        (one-hots first, then continuous values; see ``code_vector``)."""
+        net = self.sampling_generator if ema else self.generator
+        was_training = net.training
+        net.eval()
+        try:
+            return self.generate(Latent(z.to(self.device), codes=codes.to(self.device)), net)
+        finally:
+            net.train(was_training)
+
+    def code_vector(self, categories: Sequence[int], continuous: Sequence[float]) -> torch.Tensor:
+        """``(code_dim,)`` codes with the given value of each categorical code and each continuous code."""
+        if len(categories) != len(self.categorical_codes) or len(continuous) != self.continuous_codes:
+            raise ValueError(
+                f"need {len(self.categorical_codes)} categories and {self.continuous_codes} continuous values"
+            )
+        parts = [torch.eye(k)[c] for k, c in zip(self.categorical_codes, categories, strict=True)]
+        return torch.cat([*parts, torch.as_tensor(continuous, dtype=torch.float).reshape(-1)])
+
+    # ---------------------------------------------------------------------------------------- training
+    @override
+    def phase_parameters(self, phase: Literal["generator", "discriminator"]) -> list[nn.Parameter]:
+        if phase == "discriminator":  # trunk, adversarial head and Q head
+            return list(self.discriminator.parameters())
+        # the Q head is trained with G as well (both maximise the bound); the shared trunk only with D
+        return [*self.generator.parameters(), *self.discriminator.q_head.parameters()]
+
+    @override
+    def auxiliary_losses(
+        self, phase, real_output, fake_output, labels, latent: Latent
+    ) -> dict[str, torch.Tensor]:
+        """``{"info_cat": lambda_cat * CE, "info_cont": lambda_cont * Gaussian NLL}`` of the fakes' codes under
+        Q, in both phases (the negative mutual-information lower bound, up to the constant ``H(c)``)."""
+        q = auxiliary_of(fake_output)
+        indices, continuous = split_codes(latent.codes, self.categorical_codes)
+        terms = {}
+        if self.categorical_codes:
+            terms["info_cat"] = self.categorical_weight * categorical_info_loss(q.categorical, indices)
+        if self.continuous_codes:
+            terms["info_cont"] = self.continuous_weight * continuous_info_loss(q.mean, q.log_std, continuous)
+        return terms
+
+    @override
+    def discriminator_loss(self, real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+        if self.adversarial == "wgan_gp":
+            return losses.wasserstein_critic_loss(real_logits, fake_logits)
+        return super().discriminator_loss(real_logits, fake_logits)
+
+    @override
+    def generator_loss(self, fake_logits: torch.Tensor) -> torch.Tensor:
+        if self.adversarial == "wgan_gp":
+            return losses.wasserstein_generator_loss(fake_logits)
+        return super().generator_loss(fake_logits)
+
+    def critic_scores(self, x: torch.Tensor) -> torch.Tensor:
+        """``(N,)`` adversarial scores of ``discriminator(x)`` without Q's outputs."""
+        return logits_of(self.discriminator(x))
+
+    @override
+    def regularizer(self, real, fake) -> dict[str, torch.Tensor]:
+        if self.adversarial != "wgan_gp":
+            return {}
+        return {"gp": self.gp_weight * losses.gradient_penalty(self.critic_scores, real, fake)}
+
+    # -------------------------------------------------------------------------------------- clustering
+    @torch.no_grad()
+    def predict_cluster(self, x: torch.Tensor, code: int = 0, batch_size: int = 512) -> torch.Tensor:
+        """``(N,)`` cluster of each ``(N, *data_shape)`` real sample (scaled like the training data): the argmax of
+        Q's logits for categorical code ``code``, with the discriminator in eval mode."""
+        if not self.categorical_codes:
+            raise ValueError("this InfoGAN has no categorical code to cluster with")
+        was_training = self.discriminator.training
+        self.discriminator.eval()
+        try:
+            parts = [
+                auxiliary_of(self.discriminator(chunk.to(self.device))).categorical[code].argmax(1).cpu()
+                for chunk in x.split(batch_size)
+            ]
+        finally:
+            self.discriminator.train(was_training)
+        return torch.cat(parts) if parts else torch.zeros(0, dtype=torch.long)
+
+
+def check_codes(
+    categorical_codes: tuple[int, ...],
+    continuous_codes: int,
+    categorical_weight: float,
+    continuous_weight: float,
+    adversarial: str,
+) -> None:
+    """Refuses code settings that cannot work, naming the fix."""
+    if any(k < 2 for k in categorical_codes):
+        raise ConfigError(
+            f"every categorical code needs >= 2 values, got categorical_codes={list(categorical_codes)}."
+        )
+    if continuous_codes < 0:
+        raise ConfigError(f"continuous_codes must be >= 0, got {continuous_codes}.")
+    if not categorical_codes and continuous_codes == 0:
+        raise ConfigError(
+            "InfoGAN needs at least one code: set categorical_codes (e.g. [10]) or continuous_codes."
+        )
+    if categorical_weight < 0 or continuous_weight < 0:
+        raise ConfigError("categorical_weight and continuous_weight must be >= 0.")
+    if adversarial not in ("gan", "wgan_gp"):
+        raise ConfigError(f"adversarial must be 'gan' or 'wgan_gp', got {adversarial!r}.")

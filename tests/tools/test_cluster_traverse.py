@@ -1,0 +1,109 @@
+"""``lightning-gans cluster`` and ``lightning-gans traverse`` on a tiny trained InfoGAN checkpoint."""
+
+from __future__ import annotations
+
+import csv
+import re
+import shlex
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from lightning_gans.checkpoint import load_gan
+from lightning_gans.cli import main as cli_main
+from lightning_gans.data.digits import load_digits_split
+from lightning_gans.metrics import clustering_scores
+from lightning_gans.tools import seeded_noise, to_uint8
+from lightning_gans.tools.traverse import traversal_codes
+
+TILE = 16 + 2  # 16x16 images, 2-pixel padding between grid cells
+
+
+def test_cluster_writes_q_argmax_for_every_image_and_scores_it(infogan_ckpt, tmp_path, capsys):
+    out = tmp_path / "clusters.csv"
+    cli_main(
+        ["cluster", f"--ckpt={infogan_ckpt}", "--data=digits", "--split=test", f"--out={out}", "--device=cpu"]
+    )
+    rows = list(csv.DictReader(out.open()))
+    split = load_digits_split(16)
+    assert len(rows) == len(split["test_labels"]) == 360
+    assert [int(r["label"]) for r in rows] == split["test_labels"].tolist()
+    clusters = load_gan(infogan_ckpt).predict_cluster(split["test"])
+    assert [int(r["cluster"]) for r in rows] == clusters.tolist()
+    scores = clustering_scores(split["test_labels"], clusters)
+    assert f"accuracy (Hungarian) {scores['acc']:.3f}" in capsys.readouterr().out
+    # matched_class is one-to-one over the clusters that occur
+    mapping = {int(r["cluster"]): int(r["matched_class"]) for r in rows}
+    assert len(set(mapping.values())) == len(mapping)
+
+
+def test_cluster_refuses_a_model_without_codes(dcgan_ckpt, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli_main(["cluster", f"--ckpt={dcgan_ckpt}", f"--out={tmp_path / 'c.csv'}", "--device=cpu"])
+    assert exit_info.value.code == 1
+    assert "not an InfoGAN" in capsys.readouterr().err
+
+
+def test_traverse_grid_rows_are_categories_and_columns_sweep_a_continuous_code(infogan_ckpt, tmp_path):
+    out = tmp_path / "trav.png"
+    cli_main(
+        ["traverse", f"--ckpt={infogan_ckpt}", "--continuous=1", "--steps=5", "--seed=3", f"--out={out}"]
+    )
+    grid = np.array(Image.open(out).convert("RGB"))
+    assert grid.shape[:2] == (10 * TILE + 2, 5 * TILE + 2)
+    gif = Image.open(tmp_path / "trav.gif")
+    assert gif.n_frames == 5 + 3  # forward, then back without repeating the ends
+
+    model = load_gan(infogan_ckpt)
+    codes = traversal_codes(model, 0, 1, 5)
+    # row 2, column 4: category 2, continuous code 1 at +1, code 0 held at 0
+    assert torch.equal(codes[2 * 5 + 4], model.code_vector([2], [0.0, 1.0]))
+    assert codes[:5, 11].tolist() == pytest.approx([-1.0, -0.5, 0.0, 0.5, 1.0])
+    z = seeded_noise(model, 1, 3)
+    expected = to_uint8(model.sample_with_codes(z, codes[2 * 5 + 4][None]))[0, 0].numpy()
+    top, left = 2 + 2 * TILE, 2 + 4 * TILE
+    assert np.abs(grid[top : top + 16, left : left + 16, 0].astype(int) - expected).max() <= 1
+
+
+def test_traverse_names_codes_that_do_not_exist(infogan_ckpt, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli_main(["traverse", f"--ckpt={infogan_ckpt}", "--continuous=2", f"--out={tmp_path / 't.png'}"])
+    assert exit_info.value.code == 1
+    assert "--continuous 2 does not exist" in capsys.readouterr().err
+
+
+def test_the_readme_cluster_and_traverse_commands_run(infogan_ckpt, tmp_path, monkeypatch):
+    root = Path(__file__).parents[2]
+    readme = (root / "README.md").read_text()
+    commands = re.findall(r"^\.venv/bin/lightning-gans ((?:cluster|traverse) .*?)(?:\s+#.*)?$", readme, re.M)
+    assert {c.split()[0] for c in commands} == {"cluster", "traverse"}
+    for command in commands:
+        out = re.search(r"--out (\S+)", command).group(1)
+        if out.startswith("docs/images/"):  # the picture the command made is shown and exists
+            assert f"]({out})" in readme and Image.open(root / out).size[0] > 50
+            assert f"]({Path(out).with_suffix('.gif')})" in readme
+    monkeypatch.chdir(tmp_path)  # relative --out paths land here
+    for command in commands:
+        args = shlex.split(command.replace("$INFO_CKPT", infogan_ckpt))
+        cli_main(args)
+        assert Path(args[args.index("--out") + 1]).exists(), command
+
+
+@pytest.mark.parametrize("name", ["mnist", "fashion_mnist"])
+def test_cluster_reads_the_torchvision_sets_in_order(name, infogan_ckpt, tmp_path):
+    from torchvision import datasets
+
+    from tests.data import fake_sets
+
+    writer = fake_sets.write_mnist if name == "mnist" else fake_sets.write_fashion_mnist
+    writer(tmp_path / "data", n=32)
+    out = tmp_path / "clusters.csv"
+    cli_main(
+        ["cluster", f"--ckpt={infogan_ckpt}", f"--data={name}", f"--root={tmp_path / 'data'}", f"--out={out}"]
+    )
+    rows = list(csv.DictReader(out.open()))
+    dataset = (datasets.MNIST if name == "mnist" else datasets.FashionMNIST)(tmp_path / "data", train=True)
+    assert [int(r["label"]) for r in rows] == dataset.targets.tolist()  # every image, in the set's order
