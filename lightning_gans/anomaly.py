@@ -132,6 +132,11 @@ def score_samples(model, x: torch.Tensor) -> torch.Tensor:
         return model.anomaly_score(x)
     if getattr(model, "num_classes", None) is not None:
         raise ConfigError("the discriminator-only score needs an unconditional GAN; this one is conditional.")
+    if getattr(model, "pack", 1) > 1:
+        raise ConfigError(
+            f"the discriminator-only score needs one output per sample; this GAN's discriminator judges packs of "
+            f"{model.pack} samples (pack {model.pack}). Score with a model trained with pack: 1."
+        )
     discriminator = model.discriminator
     was_training = discriminator.training
     discriminator.eval()

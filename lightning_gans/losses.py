@@ -48,7 +48,9 @@ def hinge_discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tenso
 def _input_gradients(
     critic: Callable[..., torch.Tensor], inputs: torch.Tensor | tuple, grad_scale: float | None
 ) -> torch.Tensor:
-    """``d sum(critic(*inputs)) / d inputs`` with a graph for double backprop, ``(N, D)`` flattened per sample.
+    """``d sum(critic(*inputs)) / d inputs`` with a graph for double backprop, ``(M, D)``: one row per critic
+    output, i.e. per sample (``M = N``), or per pack of ``N / M`` consecutive samples for a packed critic (PacGAN),
+    whose gradient is taken over the whole packed input.
 
     ``inputs`` is one tensor or a tuple of the critic's arguments; the gradient is taken with respect to every
     one that requires grad (the others, e.g. class labels, are held fixed) and concatenated per sample.
@@ -65,21 +67,27 @@ def _input_gradients(
     grads = torch.autograd.grad(scores.sum(), wrt, create_graph=True)
     if grad_scale is not None:
         grads = [g / grad_scale for g in grads]
-    return torch.cat([g.float().flatten(1) for g in grads], dim=1)
+    # (N, D) per sample; a pack's samples are consecutive rows, so a reshape groups them (no-op when M = N)
+    return torch.cat([g.float().flatten(1) for g in grads], dim=1).reshape(len(scores), -1)
 
 
-def interpolate_inputs(real: torch.Tensor | tuple, fake: torch.Tensor | tuple) -> torch.Tensor | tuple:
+def interpolate_inputs(
+    real: torch.Tensor | tuple, fake: torch.Tensor | tuple, pack: int = 1
+) -> torch.Tensor | tuple:
     """``x_hat = a * real + (1 - a) * fake`` with one ``a ~ U[0, 1]`` per sample (not per pixel), requiring grad.
 
     For a critic with several inputs (tuples), every floating-point input is interpolated with the same ``a``
     (BiGAN's ``(x, z)`` pairs) and every other input (class labels) is taken from ``real``: a conditional
     critic's penalty uses the real labels.
+
+    ``pack`` m > 1 (a packed critic, PacGAN): one ``a`` per pack of m consecutive samples, so that each packed
+    interpolate lies on the segment between a real pack and a fake pack.
     """
     if not isinstance(real, tuple):
-        alpha = torch.rand(real.shape[0], *([1] * (real.dim() - 1)), device=real.device, dtype=real.dtype)
+        alpha = _coefficients(real.shape[0], pack, real).view(-1, *([1] * (real.dim() - 1)))
         return (alpha * real.detach() + (1 - alpha) * fake.detach()).requires_grad_(True)
     first = real[0]
-    alpha = torch.rand(first.shape[0], device=first.device, dtype=first.dtype)
+    alpha = _coefficients(first.shape[0], pack, first)
     mixed = []
     for r, f in zip(real, fake, strict=True):
         if r.is_floating_point():
@@ -90,27 +98,38 @@ def interpolate_inputs(real: torch.Tensor | tuple, fake: torch.Tensor | tuple) -
     return tuple(mixed)
 
 
+def _coefficients(n: int, pack: int, like: torch.Tensor) -> torch.Tensor:
+    """``(n,)`` interpolation coefficients ``U[0, 1]``, one per pack of ``pack`` consecutive samples."""
+    alpha = torch.rand(n // pack, device=like.device, dtype=like.dtype)
+    return alpha if pack == 1 else alpha.repeat_interleave(pack)
+
+
 def gradient_penalty(
     critic: Callable[..., torch.Tensor],
     real: torch.Tensor | tuple,
     fake: torch.Tensor | tuple,
     grad_scale: float | None = None,
+    pack: int = 1,
 ) -> torch.Tensor:
     """WGAN-GP penalty (Gulrajani et al., 2017): ``E[(||grad_x D(x_hat)||_2 - 1)^2]``.
 
     ``x_hat = a * real + (1 - a) * fake`` with one coefficient ``a ~ U[0, 1]`` per sample (not per pixel); see
     ``interpolate_inputs`` for critics with several inputs (conditional: labels held at the real ones).
 
+    A packed critic (PacGAN, ``pack`` m > 1) maps ``N`` samples to ``N/m`` values: the interpolation takes one
+    coefficient per pack and the norm is over the gradient of each whole packed input (``m`` samples).
+
     Args:
-        critic: maps ``(N, *shape)`` (or the tuple of its inputs, unpacked) to ``(N,)``.
+        critic: maps ``(N, *shape)`` (or the tuple of its inputs, unpacked) to ``(N,)``, or ``(N/m,)`` if packed.
         real: ``(N, *shape)`` real samples, or a tuple of the critic's inputs, e.g. ``(x, labels)``.
         fake: the same for generated samples (detached or not; the penalty only trains the critic).
         grad_scale: the fp16 GradScaler's scale, or None (fp32/bf16).
+        pack: m, the samples per critic input (1 = an ordinary per-sample critic).
 
     Returns:
         Scalar penalty (multiply by lambda=10 yourself).
     """
-    grads = _input_gradients(critic, interpolate_inputs(real, fake), grad_scale)
+    grads = _input_gradients(critic, interpolate_inputs(real, fake, pack), grad_scale)
     return ((grads.norm(2, dim=1) - 1.0) ** 2).mean()
 
 

@@ -9,6 +9,8 @@ family hooks: ``draw_latent`` (what the generator is fed), ``generate``, ``discr
 discriminator sees for a real and a fake batch), ``phase_parameters`` (which networks each optimizer trains) and
 ``auxiliary_losses`` (extra terms from the structured outputs). ``num_classes`` turns on class conditioning in
 the base module itself; docs/DESIGN.md ("One loop for every family") shows InfoGAN and BiGAN in these hooks.
+``pack: m`` (PacGAN) wraps the discriminator in a ``lightning_gans.nets.PackedDiscriminator``: the loop is the
+same, with one discriminator output per pack of m samples.
 
 Step counting: one training batch is ``d_steps`` discriminator updates followed by one generator update. The
 discriminator's updates go through the strategy without Lightning's step counter, so ``trainer.global_step``
@@ -40,6 +42,7 @@ from lightning_gans import losses
 from lightning_gans.ema import ema_decay_at, make_ema_copy, update_ema
 from lightning_gans.errors import ConfigError, DivergenceError
 from lightning_gans.modules.latent import Latent, split_batch
+from lightning_gans.nets.packing import PackedDiscriminator
 from lightning_gans.preemption import Preemption, stop_after_this_step
 from lightning_gans.rng import collect_rng_states, restore_rng_states
 
@@ -129,7 +132,18 @@ class GAN(LightningModule):
         ac_weight: weight of the ACGAN auxiliary-classifier loss (Odena et al. 2017): the discriminator returns
             ``(logits, class_logits)`` and both networks add ``ac_weight`` x cross-entropy with the labels
             (the discriminator on real and fake samples, the generator on its fakes). 0 = off.
+        pack: m, the samples the discriminator judges at once (PacGAN, Lin et al. 2018; 1 = off). With m > 1
+            the discriminator is wrapped in ``lightning_gans.nets.PackedDiscriminator``: it receives
+            ``(N/m, m*F, *rest)`` tensors (m samples, all real or all generated, concatenated along their first
+            axis: ``(N/m, m*d)`` for vectors, ``(N/m, m*C, H, W)`` for images; conditional: each sample's one-hot
+            label appended first, see ``PackedDiscriminator``) and returns ``(N/m,)`` logits. A discriminator you
+            pass must take that packed tensor. The data module's ``batch_size`` must be a multiple of m (checked
+            at start-up); a smaller last batch is cut to a multiple of m. Not with an ACGAN head
+            (``ac_weight``) or families whose discriminator must answer per sample (``packing_refusal``).
     """
+
+    packing_refusal: str | None = None
+    """Why this family cannot pack its discriminator (e.g. InfoGAN's Q head), or None when it can."""
 
     generator_sees_real: bool = False
     """Whether the generator phase also runs the discriminator on the real batch (BiGAN: the encoder, trained
@@ -156,9 +170,11 @@ class GAN(LightningModule):
         num_classes: int | None = None,
         fake_labels: Literal["uniform", "data"] = "uniform",
         ac_weight: float = 0.0,
+        pack: int = 1,
     ) -> None:
         super().__init__()
         check_conditioning(num_classes, fake_labels, ac_weight)
+        check_packing(pack, ac_weight, type(self).__name__, self.packing_refusal)
         if d_steps < 1:
             raise ConfigError(f"d_steps must be >= 1, got {d_steps}. Set model d_steps to 1 or more.")
         if not 0.0 <= ema_decay < 1.0:
@@ -179,7 +195,11 @@ class GAN(LightningModule):
         check_optimizer("discriminator", discriminator_optimizer)
         self.automatic_optimization = False
         self.generator = generator
-        self.discriminator = discriminator
+        # pack 1 keeps the discriminator as given: same module tree, same checkpoints as before packing existed
+        self.discriminator = (
+            discriminator if pack == 1 else PackedDiscriminator(discriminator, pack, num_classes)
+        )
+        self.pack = pack
         self.d_steps = d_steps
         self.generator_optimizer = generator_optimizer
         self.discriminator_optimizer = discriminator_optimizer
@@ -437,6 +457,9 @@ class GAN(LightningModule):
                 "Use a labelled data module (digits, MNIST, FashionMNIST, CIFAR-10, ImageFolder) or remove "
                 "model num_classes to train an unconditional GAN."
             )
+        usable = real.shape[0] - real.shape[0] % self.pack
+        if usable < real.shape[0]:  # a smaller last batch: whole packs only (batch_size is checked at start)
+            real, labels = real[:usable], None if labels is None else labels[:usable]
         return real, labels
 
     def _step_discriminator(self, opt_d: LightningOptimizer) -> None:
@@ -449,6 +472,8 @@ class GAN(LightningModule):
         real, labels = self._real_batch(batch)
         opt_g, opt_d = self.optimizers()
         n = real.shape[0]
+        if n == 0:  # a last batch smaller than one pack: nothing to train on
+            return None
 
         for i in range(self.d_steps):
             latent = self._training_latent(n)
@@ -677,6 +702,7 @@ class GAN(LightningModule):
     def on_fit_start(self) -> None:
         check_data_shape(self, self.trainer.datamodule)
         check_data_labels(self, self.trainer.datamodule)
+        check_batch_size(self, self.trainer.datamodule)
 
 
 def check_optimizer(network: str, factory: OptimizerCallable | None) -> None:
@@ -749,6 +775,37 @@ def check_conditioning(num_classes: int | None, fake_labels: str, ac_weight: flo
             f"ac_weight is {ac_weight} but the model is unconditional: the auxiliary classifier needs class "
             "labels. Set model num_classes: K (the data's class count) or set ac_weight: 0."
         )
+
+
+def check_packing(pack: int, ac_weight: float, family: str, refusal: str | None) -> None:
+    """Refuses packing settings that cannot work, naming the fix."""
+    if not isinstance(pack, int) or pack < 1:
+        raise ConfigError(
+            f"pack must be an integer >= 1 (samples per discriminator input; 1 = no packing), got {pack!r}. "
+            "Set model pack to 1, or 2 to 4 as in PacGAN."
+        )
+    if pack == 1:
+        return
+    if ac_weight > 0:
+        raise ConfigError(
+            f"ac_weight is {ac_weight} with pack {pack}: the ACGAN head classifies each sample, but a packed "
+            "discriminator sees only packs of samples. Set model ac_weight: 0 or pack: 1."
+        )
+    if refusal is not None:
+        raise ConfigError(f"{family} cannot pack its discriminator (pack {pack}): {refusal} Set pack to 1.")
+
+
+def check_batch_size(model: GAN, datamodule) -> None:
+    """At start-up: a packed discriminator needs batches of whole packs (data modules say ``batch_size``)."""
+    batch_size = getattr(datamodule, "batch_size", None)
+    if model.pack == 1 or not isinstance(batch_size, int) or batch_size % model.pack == 0:
+        return
+    lower = batch_size - batch_size % model.pack
+    raise ConfigError(
+        f"data batch_size {batch_size} is not a multiple of model pack {model.pack}: the discriminator sees "
+        f"packs of {model.pack} samples. Set data batch_size to {lower or model.pack} or "
+        f"{lower + model.pack}."
+    )
 
 
 def check_labels_in_range(labels: int | torch.Tensor, n: int, num_classes: int) -> torch.Tensor:

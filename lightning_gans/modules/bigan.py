@@ -62,6 +62,10 @@ class BiGAN(AnomalyDetector, GAN):
     """
 
     generator_sees_real = True
+    packing_refusal = (
+        "its encoder is trained through the discriminator's verdict on each (x, E(x)) pair, and a packed "
+        "discriminator gives one verdict per pack."
+    )
 
     def __init__(
         self,

@@ -16,6 +16,7 @@ from lightning_gans.modules.base import (
     latent_dim_of,
 )
 from lightning_gans.nets import DCGANDiscriminator, DCGANGenerator, ProjectionDCGANDiscriminator
+from lightning_gans.nets.packing import packed_input_shape
 
 
 def image_shape(data_shape: Sequence[int]) -> tuple[int, int]:
@@ -45,6 +46,9 @@ class DCGAN(GAN):
         num_classes, fake_labels, ac_weight: class conditioning (see ``GAN``): ``num_classes: K`` builds a
             generator with conditional batch norm and a projection discriminator (with an ACGAN class head when
             ``ac_weight`` > 0).
+        pack: m > 1 packs m samples per discriminator input (PacGAN; see ``GAN``): the default discriminator is
+            a ``DCGANDiscriminator`` with ``m * channels`` input channels (``m * (channels + K)`` when
+            conditional: each sample's one-hot label as constant planes, no projection).
     """
 
     def __init__(
@@ -68,8 +72,10 @@ class DCGAN(GAN):
         num_classes: int | None = None,
         fake_labels: Literal["uniform", "data"] = "uniform",
         ac_weight: float = 0.0,
+        pack: int = 1,
     ) -> None:
         channels, size = image_shape(data_shape)
+        d_channels = packed_input_shape(data_shape, pack, num_classes)[0]
         super().__init__(
             generator=given_or_default(
                 generator, lambda: DCGANGenerator(latent_dim, size, channels, generator_width, num_classes)
@@ -77,8 +83,8 @@ class DCGAN(GAN):
             discriminator=given_or_default(
                 discriminator,
                 lambda: (
-                    DCGANDiscriminator(size, channels, discriminator_width, norm="batch")
-                    if num_classes is None
+                    DCGANDiscriminator(size, d_channels, discriminator_width, norm="batch")
+                    if num_classes is None or pack > 1
                     else ProjectionDCGANDiscriminator(
                         size,
                         channels,
@@ -103,4 +109,5 @@ class DCGAN(GAN):
             num_classes=num_classes,
             fake_labels=fake_labels,
             ac_weight=ac_weight,
+            pack=pack,
         )

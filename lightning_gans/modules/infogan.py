@@ -76,6 +76,10 @@ class InfoGAN(GAN):
         on_nonfinite, generator_scheduler, discriminator_scheduler: see ``GAN``.
     """
 
+    packing_refusal = (
+        "its Q head must estimate each sample's codes, and a packed discriminator sees only packs."
+    )
+
     def __init__(
         self,
         data_shape: Sequence[int] = (1, 32, 32),

@@ -18,6 +18,7 @@ from lightning_gans.modules.base import (
     latent_dim_of,
 )
 from lightning_gans.nets import MLPDiscriminator, MLPGenerator, ProjectionMLPDiscriminator
+from lightning_gans.nets.packing import packed_input_shape
 
 
 class VanillaGAN(GAN):
@@ -38,6 +39,9 @@ class VanillaGAN(GAN):
         num_classes, fake_labels, ac_weight: class conditioning (see ``GAN``): ``num_classes: K`` builds a
             generator with conditional batch norm and a projection discriminator (with an ACGAN class head when
             ``ac_weight`` > 0).
+        pack: m > 1 packs m samples per discriminator input (PacGAN; see ``GAN``): the default discriminator is
+            an ``MLPDiscriminator`` of input ``packed_input_shape(data_shape, m, num_classes)`` (conditional: each
+            sample's one-hot label goes into the pack, no projection).
     """
 
     def __init__(
@@ -61,6 +65,7 @@ class VanillaGAN(GAN):
         num_classes: int | None = None,
         fake_labels: Literal["uniform", "data"] = "uniform",
         ac_weight: float = 0.0,
+        pack: int = 1,
     ) -> None:
         if generator_loss_type not in ("nonsaturating", "minimax"):
             raise ValueError(
@@ -81,8 +86,8 @@ class VanillaGAN(GAN):
             discriminator=given_or_default(
                 discriminator,
                 lambda: (
-                    MLPDiscriminator(data_shape, hidden_dims)
-                    if num_classes is None
+                    MLPDiscriminator(packed_input_shape(data_shape, pack, num_classes), hidden_dims)
+                    if num_classes is None or pack > 1
                     else ProjectionMLPDiscriminator(
                         data_shape, hidden_dims, num_classes, aux_classifier=ac_weight > 0
                     )
@@ -102,6 +107,7 @@ class VanillaGAN(GAN):
             num_classes=num_classes,
             fake_labels=fake_labels,
             ac_weight=ac_weight,
+            pack=pack,
         )
         self.generator_loss_type = generator_loss_type
 

@@ -28,6 +28,7 @@ from lightning_gans.nets import (
     ProjectionDCGANDiscriminator,
     ProjectionMLPDiscriminator,
 )
+from lightning_gans.nets.packing import packed_input_shape
 
 
 class WGANGP(GAN):
@@ -53,6 +54,10 @@ class WGANGP(GAN):
         num_classes, fake_labels, ac_weight: class conditioning (see ``GAN``): ``num_classes: K`` builds a
             generator with conditional batch norm and a projection discriminator (with an ACGAN class head when
             ``ac_weight`` > 0).
+        pack: m > 1 packs m samples per critic input (PacGAN; see ``GAN``): the default critic takes
+            ``packed_input_shape(data_shape, m, num_classes)`` (conditional: each sample's one-hot label goes into
+            the pack, no projection), and the gradient penalty interpolates whole packs (one coefficient per
+            pack) and takes the gradient norm over each packed input.
     """
 
     default_optimizer = adam(1e-4, (0.0, 0.9))
@@ -82,6 +87,7 @@ class WGANGP(GAN):
         num_classes: int | None = None,
         fake_labels: Literal["uniform", "data"] = "uniform",
         ac_weight: float = 0.0,
+        pack: int = 1,
     ) -> None:
         if architecture == "auto":
             architecture = "mlp" if len(data_shape) == 1 else "conv"
@@ -90,22 +96,24 @@ class WGANGP(GAN):
                 f"critic_norm must be 'none' or 'layer' (batch norm breaks the gradient penalty), got {critic_norm!r}"
             )
         aux = ac_weight > 0
+        unconditional_d = num_classes is None or pack > 1  # a pack carries its labels as inputs (see GAN)
+        d_shape = packed_input_shape(data_shape, pack, num_classes)
         if architecture == "mlp":
             out = "tanh" if len(data_shape) > 1 else "none"
             default_g = lambda: MLPGenerator(
                 latent_dim, data_shape, hidden_dims, out, num_classes=num_classes
             )
             default_d = lambda: (
-                MLPDiscriminator(data_shape, hidden_dims)
-                if num_classes is None
+                MLPDiscriminator(d_shape, hidden_dims)
+                if unconditional_d
                 else ProjectionMLPDiscriminator(data_shape, hidden_dims, num_classes, aux_classifier=aux)
             )
         elif architecture == "conv":
             channels, size = image_shape(data_shape)
             default_g = lambda: DCGANGenerator(latent_dim, size, channels, generator_width, num_classes)
             default_d = lambda: (
-                DCGANDiscriminator(size, channels, critic_width, norm=critic_norm)
-                if num_classes is None
+                DCGANDiscriminator(size, d_shape[0], critic_width, norm=critic_norm)
+                if unconditional_d
                 else ProjectionDCGANDiscriminator(size, channels, critic_width, critic_norm, num_classes, aux)
             )
         else:
@@ -127,6 +135,7 @@ class WGANGP(GAN):
             num_classes=num_classes,
             fake_labels=fake_labels,
             ac_weight=ac_weight,
+            pack=pack,
         )
         self.gp_weight = gp_weight
 
@@ -150,7 +159,9 @@ class WGANGP(GAN):
     @override
     def regularizer(self, real: torch.Tensor | tuple, fake: torch.Tensor | tuple) -> dict[str, torch.Tensor]:
         # conditional: real and fake are (x, labels); the penalty interpolates x and keeps the real labels
-        penalty = losses.gradient_penalty(self.critic_scores, real, fake, grad_scale=self._grad_scale())
+        penalty = losses.gradient_penalty(
+            self.critic_scores, real, fake, grad_scale=self._grad_scale(), pack=self.pack
+        )
         return {"gp": self.gp_weight * penalty}
 
     @override

@@ -5,7 +5,9 @@ from lightning_gans.nets.dcgan import DCGANDiscriminator, DCGANGenerator, Projec
 from lightning_gans.nets.encoder import DCGANEncoder, MLPEncoder
 from lightning_gans.nets.info import InfoDCGANDiscriminator, InfoDiscriminator, InfoMLPDiscriminator
 from lightning_gans.nets.joint import DCGANJointDiscriminator, JointDiscriminator, MLPJointDiscriminator
+from lightning_gans.nets.maxout import Maxout, MaxoutDiscriminator
 from lightning_gans.nets.mlp import MLPDiscriminator, MLPGenerator, ProjectionMLPDiscriminator
+from lightning_gans.nets.packing import PackedDiscriminator, packed_shape
 
 __all__ = [
     "ConditionalBatchNorm",
@@ -17,11 +19,15 @@ __all__ = [
     "InfoMLPDiscriminator",
     "DCGANJointDiscriminator",
     "JointDiscriminator",
+    "Maxout",
+    "MaxoutDiscriminator",
     "MLPDiscriminator",
     "MLPEncoder",
     "MLPGenerator",
     "MLPJointDiscriminator",
+    "PackedDiscriminator",
     "ProjectionDCGANDiscriminator",
     "ProjectionDiscriminator",
     "ProjectionMLPDiscriminator",
+    "packed_shape",
 ]

@@ -17,12 +17,19 @@ from lightning_gans.nets.conditional import (
 
 
 def _mlp(
-    in_features: int, hidden_dims: Sequence[int], out_features: int, activation: nn.Module
+    in_features: int,
+    hidden_dims: Sequence[int],
+    out_features: int,
+    activation: nn.Module,
+    batch_norm: bool = False,
 ) -> nn.Sequential:
     layers: list[nn.Module] = []
     width = in_features
     for hidden in hidden_dims:
-        layers += [nn.Linear(width, hidden), activation]
+        if batch_norm:  # batch norm's shift makes the linear layer's bias redundant
+            layers += [nn.Linear(width, hidden, bias=False), nn.BatchNorm1d(hidden), activation]
+        else:
+            layers += [nn.Linear(width, hidden), activation]
         width = hidden
     layers.append(nn.Linear(width, out_features))
     return nn.Sequential(*layers)
@@ -41,6 +48,15 @@ def _conditional_mlp(
     return ConditionalSequential(*layers)
 
 
+def normal_init_(module: nn.Module, std: float) -> None:
+    """Every ``nn.Linear`` of ``module``: weights ~ N(0, std), biases 0 (PacGAN's and DCGAN's initialisation)."""
+    for m in module.modules():
+        if isinstance(m, nn.Linear):
+            nn.init.normal_(m.weight, 0.0, std)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+
+
 class MLPGenerator(nn.Module):
     """Maps noise ``z`` of shape ``(N, latent_dim)`` to samples of shape ``(N, *data_shape)``.
 
@@ -51,7 +67,10 @@ class MLPGenerator(nn.Module):
         output_activation: ``"tanh"`` for data scaled to [-1, 1] (images), ``"none"`` for unbounded data (2-D toys).
         num_classes: K makes it class-conditional: ``forward`` takes ``(z, labels)``, the one-hot label is
             appended to ``z`` and each hidden layer gets a ``ConditionalBatchNorm`` (scale and shift from a class
-            embedding; see ``DCGANGenerator`` for why both). None = unconditional (no norm).
+            embedding; see ``DCGANGenerator`` for why both). None = unconditional (no norm unless ``batch_norm``).
+        batch_norm: unconditional only: each hidden layer is ``Linear`` without bias -> ``BatchNorm1d`` -> ReLU
+            (PacGAN's 2-D generator) instead of ``Linear`` -> ReLU.
+        init_std: linear weights ~ N(0, init_std) and biases 0; None keeps PyTorch's default initialisation.
     """
 
     def __init__(
@@ -61,19 +80,25 @@ class MLPGenerator(nn.Module):
         hidden_dims: Sequence[int] = (256, 256, 256),
         output_activation: str = "none",
         num_classes: int | None = None,
+        batch_norm: bool = False,
+        init_std: float | None = None,
     ) -> None:
         super().__init__()
         if output_activation not in ("tanh", "none"):
             raise ValueError(f"output_activation must be 'tanh' or 'none', got {output_activation!r}")
+        if batch_norm and num_classes is not None:
+            raise ValueError("batch_norm is for unconditional generators; a conditional one has its own norm")
         self.latent_dim = latent_dim
         self.data_shape = tuple(data_shape)
         self.num_classes = num_classes
         out = math.prod(self.data_shape)
         if num_classes is None:
-            self.net = _mlp(latent_dim, hidden_dims, out, nn.ReLU())
+            self.net = _mlp(latent_dim, hidden_dims, out, nn.ReLU(), batch_norm)
         else:
             self.net = _conditional_mlp(latent_dim + num_classes, hidden_dims, out, num_classes)
         self.output_activation = nn.Tanh() if output_activation == "tanh" else nn.Identity()
+        if init_std is not None:
+            normal_init_(self.net, init_std)
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """``(N, latent_dim)`` (and ``(N,)`` labels when conditional) -> ``(N, *data_shape)``."""
