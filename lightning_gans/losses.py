@@ -84,7 +84,7 @@ def interpolate_inputs(
     interpolate lies on the segment between a real pack and a fake pack.
     """
     if not isinstance(real, tuple):
-        alpha = _coefficients(real.shape[0], pack, real).view(-1, *([1] * (real.dim() - 1)))
+        alpha = _coefficients(real.shape[0], pack, real, real.dim() - 1)
         return (alpha * real.detach() + (1 - alpha) * fake.detach()).requires_grad_(True)
     first = real[0]
     alpha = _coefficients(first.shape[0], pack, first)
@@ -98,10 +98,11 @@ def interpolate_inputs(
     return tuple(mixed)
 
 
-def _coefficients(n: int, pack: int, like: torch.Tensor) -> torch.Tensor:
-    """``(n,)`` interpolation coefficients ``U[0, 1]``, one per pack of ``pack`` consecutive samples."""
-    alpha = torch.rand(n // pack, device=like.device, dtype=like.dtype)
-    return alpha if pack == 1 else alpha.repeat_interleave(pack)
+def _coefficients(n: int, pack: int, like: torch.Tensor, trailing_dims: int = 0) -> torch.Tensor:
+    """``(n, 1, ...)`` interpolation coefficients ``U[0, 1]`` (``trailing_dims`` ones), one per pack of ``pack``
+    consecutive samples (one per sample for ``pack`` 1, drawn exactly as before packing existed)."""
+    alpha = torch.rand(n // pack, *([1] * trailing_dims), device=like.device, dtype=like.dtype)
+    return alpha if pack == 1 else alpha.repeat_interleave(pack, dim=0)
 
 
 def gradient_penalty(

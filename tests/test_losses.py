@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from lightning_gans import losses
+from lightning_gans.nets import PackedDiscriminator
 
 
 def log_sigmoid(x: float) -> float:
@@ -110,3 +111,38 @@ def test_gradient_penalty_with_grad_scale_matches_unscaled():
 def test_r1_penalty_of_linear_critic():
     w = torch.tensor([1.0, 2.0])
     assert losses.r1_penalty(LinearCritic(w), torch.randn(6, 2)).item() == pytest.approx(5.0)
+
+
+class QuadraticCritic(torch.nn.Module):
+    """D(p) = |p|^2 / 2 per (packed) input: its input gradient is p itself, so the norm depends on where the
+    interpolate lies, which makes the coefficients and the grouping visible."""
+
+    def forward(self, x):
+        return 0.5 * x.flatten(1).pow(2).sum(1)
+
+
+def test_gradient_penalty_of_a_packed_critic_by_hand():
+    pack, real, fake = 2, torch.randn(6, 2), torch.randn(6, 2)
+    critic = PackedDiscriminator(QuadraticCritic(), pack)
+    torch.manual_seed(0)
+    penalty = losses.gradient_penalty(critic, real, fake, pack=pack)
+    torch.manual_seed(0)
+    alpha = torch.rand(3)  # one coefficient per pack
+    packs_hat = alpha[:, None] * real.reshape(3, 4) + (1 - alpha[:, None]) * fake.reshape(3, 4)
+    expected = ((packs_hat.norm(dim=1) - 1) ** 2).mean()  # gradient = the packed interpolate itself
+    torch.testing.assert_close(penalty, expected)
+
+
+def test_a_packed_critic_gets_one_coefficient_per_pack(monkeypatch):
+    shapes = []
+    real_rand = torch.rand
+
+    def recording_rand(*size, **kwargs):
+        shapes.append(tuple(size))
+        return real_rand(*size, **kwargs)
+
+    monkeypatch.setattr(torch, "rand", recording_rand)
+    mixed = losses.interpolate_inputs(torch.zeros(8, 1, 2, 2), torch.ones(8, 1, 2, 2), pack=4)
+    assert shapes == [(2, 1, 1, 1)]
+    # the four samples of a pack share their coefficient
+    assert all(len(set(mixed[k : k + 4].flatten().tolist())) == 1 for k in (0, 4))

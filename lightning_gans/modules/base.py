@@ -42,7 +42,7 @@ from lightning_gans import losses
 from lightning_gans.ema import ema_decay_at, make_ema_copy, update_ema
 from lightning_gans.errors import ConfigError, DivergenceError
 from lightning_gans.modules.latent import Latent, split_batch
-from lightning_gans.nets.packing import PackedDiscriminator
+from lightning_gans.nets.packing import PackedDiscriminator, check_pack
 from lightning_gans.preemption import Preemption, stop_after_this_step
 from lightning_gans.rng import collect_rng_states, restore_rng_states
 
@@ -779,12 +779,7 @@ def check_conditioning(num_classes: int | None, fake_labels: str, ac_weight: flo
 
 def check_packing(pack: int, ac_weight: float, family: str, refusal: str | None) -> None:
     """Refuses packing settings that cannot work, naming the fix."""
-    if not isinstance(pack, int) or pack < 1:
-        raise ConfigError(
-            f"pack must be an integer >= 1 (samples per discriminator input; 1 = no packing), got {pack!r}. "
-            "Set model pack to 1, or 2 to 4 as in PacGAN."
-        )
-    if pack == 1:
+    if check_pack(pack) == 1:
         return
     if ac_weight > 0:
         raise ConfigError(

@@ -17,6 +17,18 @@ import torch
 from torch import nn
 from torch.nn.functional import one_hot
 
+from lightning_gans.errors import ConfigError
+
+
+def check_pack(pack: int) -> int:
+    """``pack`` itself, or a ConfigError naming the fix when it is not an integer >= 1."""
+    if isinstance(pack, bool) or not isinstance(pack, int) or pack < 1:
+        raise ConfigError(
+            f"pack must be an integer >= 1 (samples per discriminator input; 1 = no packing), got {pack!r}. "
+            "Set model pack to 1, or 2 to 4 as in PacGAN."
+        )
+    return pack
+
 
 def packed_shape(data_shape: Sequence[int], pack: int) -> tuple[int, ...]:
     """The shape of one packed input: ``(d,) -> (m*d,)``, ``(C, H, W) -> (m*C, H, W)``."""
@@ -39,7 +51,7 @@ def packed_input_shape(
     """The shape of one input of the discriminator inside a ``PackedDiscriminator``: m samples, each with its
     one-hot label when conditional, e.g. ``(2,)``, m = 4 -> ``(8,)``; ``(1, 32, 32)``, K = 10, m = 2 ->
     ``(22, 32, 32)``. For ``pack`` 1 and no labels it is ``data_shape`` itself."""
-    return packed_shape(labelled_shape(data_shape, num_classes), pack)
+    return packed_shape(labelled_shape(data_shape, num_classes), check_pack(pack))
 
 
 def append_labels(x: torch.Tensor, labels: torch.Tensor, num_classes: int) -> torch.Tensor:
