@@ -83,6 +83,10 @@ def test_the_variant_configs_exist():
         "anomaly/digits_wgan_gp.yaml",
         "anomaly/digits_izif.yaml",
         "anomaly/table_bigan.yaml",
+        "pacgan/ring8.yaml",
+        "pacgan/ring8_pack4.yaml",
+        "pacgan/grid25.yaml",
+        "pacgan/grid25_pack4.yaml",
     }
     assert expected <= names
 
