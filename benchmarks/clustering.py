@@ -154,16 +154,25 @@ def main(argv: list[str] | None = None) -> dict:
     )
     parser.add_argument("--out", type=Path, default=ROOT / "runs" / "bench_clustering")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
+    parser.add_argument(
+        "--merge",
+        nargs="+",
+        type=Path,
+        default=None,
+        help="results.json files of runs split by seed/variant (one process each): write their union to --out",
+    )
     args = parser.parse_args(argv)
+    if args.merge:
+        return merge(args.merge, args.out)
     torch.set_num_threads(args.threads)
 
     x, y = load_digits(return_X_y=True)
     results: dict[str, list[dict]] = {}
     for seed in args.seeds:
         for name in CLASSICAL:
-            results.setdefault(name, []).append(run_classical(name, seed, x, y))
+            results.setdefault(name, []).append(run_classical(name, seed, x, y) | {"seed": seed})
         for name in args.variants:
-            results.setdefault(name, []).append(run_infogan(name, seed, args.steps))
+            results.setdefault(name, []).append(run_infogan(name, seed, args.steps) | {"seed": seed})
             print(f"seed {seed} {name}: {results[name][-1]}", flush=True)
     report = {
         "seeds": args.seeds,
@@ -172,12 +181,37 @@ def main(argv: list[str] | None = None) -> dict:
         "runs": results,
         "summary": {name: summary(runs) for name, runs in results.items()},
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "results.json").write_text(json.dumps(report, indent=1))
-    print(table(results))
+    write(report, args.out)
+    return report
+
+
+def write(report: dict, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(report, indent=1))
+    print(table(report["runs"]))
     print(
-        f"\n{len(args.seeds)} seed(s), InfoGAN {args.steps} generator steps; JSON: {args.out / 'results.json'}"
+        f"\n{len(report['seeds'])} seed(s), InfoGAN {report['steps']} generator steps; JSON: {out / 'results.json'}"
     )
+
+
+def merge(paths: list[Path], out: Path) -> dict:
+    """The union of several runs' results (one run per method and seed: a seed's classical runs, repeated by
+    every process of that seed, are kept once), written to ``out`` like a single run's."""
+    runs: dict[str, dict[int, dict]] = {}
+    parts = [json.loads(Path(p).read_text()) for p in paths]
+    for part in parts:
+        for name, method_runs in part["runs"].items():
+            for run in method_runs:
+                runs.setdefault(name, {}).setdefault(run["seed"], run)
+    results = {name: [by_seed[s] for s in sorted(by_seed)] for name, by_seed in runs.items()}
+    report = {
+        "seeds": sorted({s for by_seed in runs.values() for s in by_seed}),
+        "steps": parts[0]["steps"],
+        "machine": parts[0]["machine"] + f", {len(parts)} processes merged",
+        "runs": results,
+        "summary": {name: summary(method_runs) for name, method_runs in results.items()},
+    }
+    write(report, out)
     return report
 
 

@@ -31,3 +31,27 @@ def test_clustering_benchmark_runs_on_a_tiny_budget(tmp_path, capsys):
         0.74, abs=0.02
     )
     assert ward["acc"][0] == pytest.approx(0.84, abs=0.01) and ward["nmi"][0] == pytest.approx(0.87, abs=0.01)
+
+
+def test_runs_split_by_seed_merge_into_one_report(tmp_path):
+    """Seeds run as separate processes (as on a many-core machine) and merge: one run per method and seed."""
+    clustering = load("clustering")
+    threads = torch.get_num_threads()
+    try:
+        for seed in (0, 1):
+            clustering.main(
+                ["--seeds", str(seed), "--steps", "2", "--variants", "infogan_mlp"]
+                + ["--out", str(tmp_path / f"seed{seed}")]
+            )
+        # seed 0 once more, as a second process of the same seed would write it
+        clustering.main(
+            ["--seeds", "0", "--steps", "2", "--variants", "infogan_mlp", "--out", str(tmp_path / "again")]
+        )
+    finally:
+        torch.set_num_threads(threads)
+    parts = [tmp_path / name / "results.json" for name in ("seed0", "seed1", "again")]
+    report = clustering.main(["--merge", *map(str, parts), "--out", str(tmp_path / "merged")])
+    assert report["seeds"] == [0, 1]
+    assert all([r["seed"] for r in runs] == [0, 1] for runs in report["runs"].values())
+    single = json.loads(parts[1].read_text())["runs"]["kmeans"][0]
+    assert report["runs"]["kmeans"][1] == single

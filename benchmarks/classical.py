@@ -1,0 +1,118 @@
+"""Classical generative baselines for the quality benchmark: scikit-learn density models fitted on the same data
+as the GANs and sampled through the same ``Evaluator``.
+
+A run name ``<method>/<data>`` (``gmm25/grid25``, ``kde/ring8``, ``gmm40/digits``) is fitted by ``fit``:
+
+- ``gmm<K>``: ``GaussianMixture(K, covariance_type="full")``, ``random_state`` = the benchmark seed.
+- ``kde``: ``KernelDensity`` (Gaussian) with the bandwidth of the highest held-out log-likelihood (5-fold
+  ``GridSearchCV`` on the training data; never the evaluation's data).
+- ``kde0.05``: the digits ``KernelDensity(bandwidth=0.05)`` of the issue, a near copy of the training images.
+
+Toys: fitted on ``TOY_TRAIN`` seeded draws of the mixture (PacGAN trains on 100,000 fixed draws; 20,000 is plenty
+for 2-D and keeps the KDE grid search short). Digits: fitted on the 8x8 training split in [-1, 1] (64 pixels,
+the data's own resolution); samples are clamped to [-1, 1] and enlarged to 32x32 with the bilinear resize
+``load_digits_split`` applies to the real images, so they meet the digits network exactly as the data do.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from sklearn.mixture import GaussianMixture
+from sklearn.model_selection import GridSearchCV
+from sklearn.neighbors import KernelDensity
+
+TOY_TRAIN = 20_000
+METHOD = re.compile(r"^(gmm(\d+)|kde|kde[\d.]+)$")
+
+
+def is_classical(run: str) -> bool:
+    """True for ``<method>/<data>`` runs this module fits (``gmm10/digits``, ``kde/ring8``)."""
+    return bool(METHOD.match(run.split("/")[0]))
+
+
+class ClassicalSampler:
+    """A fitted scikit-learn density model with what ``Evaluator.evaluate`` asks of a model: ``sample(n)`` and
+    ``device``.
+
+    Args:
+        estimator: a fitted ``GaussianMixture`` or ``KernelDensity`` over flattened samples.
+        shape: the shape of one fitted sample, e.g. ``(2,)`` or ``(1, 8, 8)``.
+        image_size: enlarge image samples to this size (bilinear, as the digits data); None = as fitted.
+        seed: seeds the sampler's own ``RandomState``, which advances from call to call (scikit-learn's
+            ``sample`` with an int ``random_state`` would repeat the same draws in every batch).
+    """
+
+    device = torch.device("cpu")
+
+    def __init__(self, estimator, shape: tuple[int, ...], image_size: int | None = None, seed: int = 0):
+        self.estimator = estimator
+        self.shape = tuple(shape)
+        self.image_size = image_size
+        self.random_state = np.random.RandomState(seed)
+
+    def sample(self, n: int) -> torch.Tensor:
+        """``(n, *shape)`` samples (images: ``(n, 1, image_size, image_size)`` in [-1, 1])."""
+        if isinstance(self.estimator, GaussianMixture):
+            self.estimator.random_state = self.random_state
+            flat = self.estimator.sample(n)[0]
+            flat = flat[
+                self.random_state.permutation(n)
+            ]  # GaussianMixture returns its draws grouped by component
+        else:
+            flat = self.estimator.sample(n, random_state=self.random_state)
+        samples = torch.as_tensor(flat, dtype=torch.float32).view(n, *self.shape)
+        if len(self.shape) == 3:
+            samples = samples.clamp(-1, 1)
+            if self.image_size is not None and self.image_size != self.shape[-1]:
+                size = (self.image_size, self.image_size)
+                samples = F.interpolate(samples, size=size, mode="bilinear", align_corners=False)
+        return samples
+
+
+def training_data(data: str, seed: int) -> tuple[np.ndarray, tuple[int, ...]]:
+    """``(N, D)`` training samples of ``data`` (``ring8``, ``grid25``, ``digits``) and one sample's shape."""
+    if data == "digits":
+        from lightning_gans.data.digits import load_digits_split
+
+        train = load_digits_split(8)["train"]
+        return train.flatten(1).double().numpy(), tuple(train.shape[1:])
+    from lightning_gans.data.toy2d import sample_toy
+
+    generator = torch.Generator().manual_seed(10_000 + seed)  # not the evaluation's draws (seed 1234)
+    return sample_toy(data, TOY_TRAIN, generator=generator).double().numpy(), (2,)
+
+
+def make_estimator(method: str, x: np.ndarray, seed: int):
+    """Fits ``method`` (``gmm<K>``, ``kde``, ``kde<bandwidth>``) on ``(N, D)`` samples ``x``."""
+    match = METHOD.match(method)
+    if match is None:
+        raise ValueError(f"unknown classical method {method!r}: gmm<K>, kde or kde<bandwidth>")
+    if match.group(2):
+        return GaussianMixture(int(match.group(2)), covariance_type="full", random_state=seed).fit(x)
+    if method != "kde":
+        return KernelDensity(bandwidth=float(method[3:])).fit(x)
+    bandwidths = np.logspace(-3, 0.5, 15) * x.std(0).mean()
+    search = GridSearchCV(KernelDensity(), {"bandwidth": bandwidths}, cv=5).fit(x)
+    return search.best_estimator_
+
+
+def fit(run: str, seed: int) -> tuple[ClassicalSampler, float]:
+    """The sampler of ``run`` (``<method>/<data>``) fitted with ``seed``, and the fitting seconds."""
+    method, data = run.split("/")
+    x, shape = training_data(data, seed)
+    start = time.perf_counter()
+    estimator = make_estimator(method, x, seed)
+    seconds = time.perf_counter() - start
+    return ClassicalSampler(estimator, shape, 32 if data == "digits" else None, seed), seconds
+
+
+def describe(estimator) -> str:
+    """One line for the report: the fitted settings a reader needs (the chosen bandwidth)."""
+    if isinstance(estimator, KernelDensity):
+        return f"bandwidth {estimator.bandwidth:.4g}"
+    return f"{estimator.n_components} components, converged {estimator.converged_}"
