@@ -58,9 +58,11 @@ def shortened(config: Path, run: Path) -> dict:
     return data
 
 
-def outputs(folder: Path, pattern: str) -> list[Path]:
-    """Paths under ``folder`` matching ``pattern``, leaving out a prerequisite's run (under ``runs/``)."""
-    return [p for p in folder.rglob(pattern) if p.relative_to(folder).parts[0] != "runs"]
+def outputs(folder: Path, pattern: str, leave_out: Path | None) -> list[Path]:
+    """Paths under ``folder`` matching ``pattern``, except those under ``folder / leave_out`` (a prerequisite's
+    run folder)."""
+    paths = folder.rglob(pattern)
+    return [p for p in paths if leave_out is None or not p.is_relative_to(folder / leave_out)]
 
 
 @pytest.mark.slow
@@ -71,8 +73,12 @@ def test_config_trains_under_ddp_and_ends(config, tmp_path, monkeypatch):
     full = is_full_config(config)
     monkeypatch.chdir(tmp_path)  # where relative paths of a config (a CSV, another run's checkpoint) resolve
     prerequisite = PREREQUISITES.get(str(config.relative_to(CONFIGS)))
-    if prerequisite is not None:  # the run whose checkpoint this config reads: in its own folder under runs/
+    prerequisite_run = None
+    if prerequisite is not None:  # the run whose checkpoint this config reads, in the run folder it names
         fit_two_steps(CONFIGS / prerequisite, tmp_path, monkeypatch, own_root_dir=True)
+        prerequisite_run = Path(
+            yaml.safe_load((CONFIGS / prerequisite).read_text())["trainer"]["default_root_dir"]
+        )
     run = tmp_path / "run"
     base = yaml.safe_load(config.read_text()) if full else {}
     shortened_config = tmp_path / "config.yaml"
@@ -117,14 +123,14 @@ def test_config_trains_under_ddp_and_ends(config, tmp_path, monkeypatch):
         c["class_path"].rsplit(".", 1)[-1]
         for c in (base or yaml.safe_load(BASE.read_text()))["trainer"]["callbacks"]
     }
-    sample_folders = [p for p in outputs(tmp_path, "samples") if p.is_dir()]
+    sample_folders = [p for p in outputs(tmp_path, "samples", prerequisite_run) if p.is_dir()]
     if "SampleGrid" in callbacks:
         assert len(sample_folders) == 1, sample_folders
         names = sorted(p.name for p in sample_folders[0].iterdir())
         assert names == ["final.png", "step_0000002.png", "step_0000004.png"]
 
     # the checkpoint: one file, in the run folder, at the last step
-    checkpoints = sorted(p.relative_to(tmp_path) for p in outputs(tmp_path, "*.ckpt"))
+    checkpoints = sorted(p.relative_to(tmp_path) for p in outputs(tmp_path, "*.ckpt", prerequisite_run))
     assert checkpoints == [Path("run/checkpoints/last.ckpt")]
     assert torch.load(run / "checkpoints" / "last.ckpt", weights_only=True)["global_step"] == MAX_STEPS
 
