@@ -71,6 +71,8 @@ def test_the_variant_configs_exist():
         "wgan_gp/ring8.yaml",
         "wgan_gp/grid25.yaml",
         "wgan_gp/digits.yaml",
+        "wgan_gp/digits8.yaml",
+        "pacgan/digits8.yaml",
         "wgan_gp/cifar10.yaml",
         "conditional/digits.yaml",
         "conditional/digits_imbalanced.yaml",
