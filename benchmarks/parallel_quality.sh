@@ -16,7 +16,7 @@ RUNS=${ONLY:-}  # ONLY="gmm8/ring8 dcgan/digits": just those runs
 from benchmarks.quality import TOY_RUNS, DIGITS_RUNS
 runs = TOY_RUNS + DIGITS_RUNS
 print(' '.join(sorted(runs, key=lambda r: (not r.startswith('wgan_gp'), not r.startswith('pacgan'), r))))")
-for seed in $SEEDS; do for run in $RUNS; do echo "$run $seed"; done; done |
+for run in $RUNS; do for seed in $SEEDS; do echo "$run $seed"; done; done |
   OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 xargs -P "$P" -n 2 sh -c '
     name=$(echo "$0" | tr / _)
     '"$PY"' benchmarks/quality.py --seeds "$1" --only "$0" --out "'"$OUT"'" --doc "'"$OUT"'/doc_${name}_$1.md" \
