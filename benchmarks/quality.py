@@ -103,6 +103,12 @@ def train(run: str, seed: int, quick: bool, out: Path):
     cli.trainer.callbacks[:] = [c for c in cli.trainer.callbacks if not isinstance(c, Evaluation)]
     start = time.perf_counter()
     cli.trainer.fit(cli.model, datamodule=cli.datamodule)
+    if cli.model.preempted or cli.trainer.global_step < cli.trainer.max_steps:
+        # a SIGTERM (a batch system's time limit, `timeout`) stops training cleanly: never score such a run
+        raise RuntimeError(
+            f"{run} seed {seed} stopped at generator step {cli.trainer.global_step} of {cli.trainer.max_steps}; "
+            "not recorded"
+        )
     return cli.model, cli.datamodule, time.perf_counter() - start, cli.trainer.global_step
 
 
