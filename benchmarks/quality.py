@@ -46,7 +46,13 @@ TOY_CLASSICAL_RUNS = [
     *("gmm10/grid25", "gmm25/grid25", "gmm50/grid25", "kde/grid25"),
 ]
 TOY_RUNS = TOY_GAN_RUNS + TOY_CLASSICAL_RUNS
-DIGITS_GAN_RUNS = ["dcgan/digits", "vanilla_gan/digits", "wgan_gp/digits", "wgan_gp/digits8", "pacgan/digits8"]
+DIGITS_GAN_RUNS = [
+    "dcgan/digits",
+    "vanilla_gan/digits",
+    "wgan_gp/digits",
+    "wgan_gp/digits8",
+    "pacgan/digits8",
+]
 DIGITS_CLASSICAL_RUNS = ["gmm10/digits", "gmm20/digits", "gmm40/digits", "kde/digits", "kde0.05/digits"]
 DIGITS_RUNS = DIGITS_GAN_RUNS + DIGITS_CLASSICAL_RUNS
 PUBLISHED_TOYS = [  # ../shared/reference/published.md: PacGAN (Lin et al., NeurIPS 2018) Table 1, 10 trials
