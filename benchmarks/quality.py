@@ -250,7 +250,7 @@ def report(
     lines = [
         "## Quality",
         "",
-        f"Command: `{command}` (results: `runs/bench_quality/results_*.json`).",
+        f"Command: `{command}` (results: `{state.get('results_dir', 'runs/bench_quality')}/results_*.json`).",
         f"Machine: {machine_line or machine()}.",
         f"Last update: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
         "",
@@ -398,7 +398,9 @@ def main(argv: list[str] | None = None) -> None:
     report_seeds = args.report_seeds or args.seeds
 
     def merged() -> dict:
-        everything = {"runs": {}, "notes": args.note}
+        out = args.out.resolve()
+        results_dir = out.relative_to(ROOT) if out.is_relative_to(ROOT) else out
+        everything = {"runs": {}, "notes": args.note, "results_dir": str(results_dir)}
         for path in sorted(args.out.glob("results_*.json")):
             other = json.loads(path.read_text())
             everything["runs"].update(other.get("runs", {}))
@@ -412,7 +414,7 @@ def main(argv: list[str] | None = None) -> None:
             write_doc(report(merged(), command.strip(), planned, report_seeds), doc)
 
     if args.report_only:
-        command = f"python benchmarks/quality.py --seeds {' '.join(map(str, report_seeds))}"
+        command = "benchmarks/parallel_quality.sh P <results folder> " + " ".join(map(str, report_seeds))
         text = report(merged(), command, planned, report_seeds, args.machine)
         if doc is not None:
             write_doc(text, doc)
