@@ -212,16 +212,9 @@ class ArrayDataModule(LightningDataModule):
     @override
     def train_dataloader(self) -> TensorBatchLoader:
         self.setup()
-        trainer = self.trainer
-        device = trainer.strategy.root_device if trainer is not None else torch.device("cpu")
-        return TensorBatchLoader(
-            self.split["train"].to(device),
-            self.batch_size,
-            seed=self.seed,
-            rank=trainer.global_rank if trainer else 0,
-            world_size=trainer.world_size if trainer else 1,
-            epoch=(lambda: trainer.current_epoch) if trainer else (lambda: 0),
-            labels=self.split["train_labels"].to(device),
+        split = self.split
+        return TensorBatchLoader.for_trainer(
+            split["train"], split["train_labels"], self.batch_size, self.seed, self.trainer
         )
 
     @override

@@ -127,22 +127,12 @@ class DigitsDataModule(LightningDataModule):
         self.setup()
         return torch.bincount(self.split["train_labels"], minlength=NUM_CLASSES)
 
-    def _device(self) -> torch.device:
-        return self.trainer.strategy.root_device if self.trainer is not None else torch.device("cpu")
-
     @override
     def train_dataloader(self) -> TensorBatchLoader:
         self.setup()
-        trainer = self.trainer
-        device = self._device()
-        return TensorBatchLoader(
-            self.split["train"].to(device),
-            self.batch_size,
-            seed=self.seed,
-            rank=trainer.global_rank if trainer else 0,
-            world_size=trainer.world_size if trainer else 1,
-            epoch=(lambda: trainer.current_epoch) if trainer else (lambda: 0),
-            labels=self.split["train_labels"].to(device),
+        split = self.split
+        return TensorBatchLoader.for_trainer(
+            split["train"], split["train_labels"], self.batch_size, self.seed, self.trainer
         )
 
     @override

@@ -84,6 +84,23 @@ class TensorBatchLoader(_ResumableEpoch):
         self.world_size = world_size
         super().__init__(epoch)
 
+    @classmethod
+    def for_trainer(
+        cls, data: torch.Tensor, labels: torch.Tensor | None, batch_size: int, seed: int, trainer
+    ) -> TensorBatchLoader:
+        """The loader of a data module's training split under ``trainer`` (or None): data on its device, this
+        process's rank and world size, the shuffle seeded by its current epoch."""
+        device = trainer.strategy.root_device if trainer is not None else torch.device("cpu")
+        return cls(
+            data.to(device),
+            batch_size,
+            seed=seed,
+            rank=trainer.global_rank if trainer else 0,
+            world_size=trainer.world_size if trainer else 1,
+            epoch=(lambda: trainer.current_epoch) if trainer else (lambda: 0),
+            labels=labels.to(device) if labels is not None else None,
+        )
+
     def __len__(self) -> int:
         return (self.data.shape[0] // self.world_size) // self.batch_size
 
