@@ -5,6 +5,9 @@ Full configs (with a ``model:`` section) run as they are, with the length cut to
 the set's real on-disk format under a temporary root.
 """
 
+import hashlib
+import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +27,31 @@ BASE = CONFIGS / "dcgan" / "digits.yaml"
 PREREQUISITES = {"anomaly/digits_izif.yaml": "anomaly/digits_wgan_gp.yaml"}
 """Configs that read another run's checkpoint -> the config whose run (2 steps here) writes it."""
 PREREQUISITE_CKPT = "runs/anomaly_digits_wgan_gp/checkpoints/last.ckpt"
+FINGERPRINTS = Path(__file__).with_name("fingerprints.json")
+"""Config -> fingerprint of its model's weights after the 2 seeded steps below, written by the code before the
+engine redesign: a refactor of the training loop must leave every seeded run bit-identical. Regenerate (only for
+a change that is meant to alter training) with ``LG_WRITE_FINGERPRINTS=1 pytest tests/cli/test_configs.py``."""
+
+
+def weights_fingerprint(model: torch.nn.Module) -> str:
+    """sha256 over the sorted per-tensor hashes of ``model.state_dict()``: any changed value changes it, a renamed
+    or reordered attribute does not."""
+    digests = sorted(
+        hashlib.sha256(t.detach().cpu().contiguous().numpy().tobytes()).hexdigest()
+        for t in model.state_dict().values()
+    )
+    return hashlib.sha256("".join(digests).encode()).hexdigest()
+
+
+def check_fingerprint(name: str, model: torch.nn.Module) -> None:
+    fingerprint = weights_fingerprint(model)
+    if os.environ.get("LG_WRITE_FINGERPRINTS"):
+        known = json.loads(FINGERPRINTS.read_text()) if FINGERPRINTS.exists() else {}
+        FINGERPRINTS.write_text(json.dumps(known | {name: fingerprint}, indent=1, sort_keys=True) + "\n")
+        return
+    expected = json.loads(FINGERPRINTS.read_text()).get(name)
+    assert expected is not None, f"no fingerprint for {name}: see FINGERPRINTS"
+    assert fingerprint == expected, f"{name}: 2 seeded steps no longer give the same weights"
 
 
 def is_full_config(path: Path) -> bool:
@@ -118,6 +146,7 @@ def test_config_trains_a_few_steps(config, tmp_path, monkeypatch):
     if prerequisite is not None:  # e.g. the GAN whose checkpoint an encoder config reads, at its own path
         fit_two_steps(CONFIGS / prerequisite, tmp_path, monkeypatch, own_root_dir=True)
     cli = fit_two_steps(config, tmp_path, monkeypatch)
+    check_fingerprint(str(config.relative_to(CONFIGS)), cli.model)
     if isinstance(cli.model, IZIfEncoder):  # an encoder, not a generator
         x = cli.datamodule.split["test"][:4]
         assert cli.model.reconstruct(x).shape == x.shape
