@@ -52,8 +52,9 @@ from lightning.pytorch.loggers import TensorBoardLogger
 from torch.utils.tensorboard import SummaryWriter
 
 from lightning_gans import DCGAN, WGANGP, DigitsDataModule, Toy2DDataModule, VanillaGAN, losses
+from lightning_gans.data.batch import real_samples
 from lightning_gans.data.tensor_loader import TensorBatchLoader
-from lightning_gans.modules.base import GAN, real_samples
+from lightning_gans.modules.gan import GAN
 
 LOG_EVERY = 50
 

@@ -2,7 +2,7 @@
 
 Lightning's own bars count batches and start over at every epoch, so a GAN on a small data set (the digits: 22
 batches an epoch) printed one bar per epoch and no view of the run. Here ``trainer.global_step`` counts generator
-steps (see ``lightning_gans.modules.base``), so one bar from ``global_step`` to ``max_steps`` is the whole run,
+steps (see ``lightning_gans.modules.gan``), so one bar from ``global_step`` to ``max_steps`` is the whole run,
 with its rate and ETA; a resumed run starts at its checkpoint's step.
 """
 

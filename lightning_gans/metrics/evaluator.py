@@ -102,7 +102,7 @@ def sample_shape(datamodule, model=None) -> tuple[int, ...]:
 
 def loader_images(datamodule, n: int) -> torch.Tensor:
     """The first ``n`` samples (images or vectors) of ``datamodule.train_dataloader()`` (labels dropped)."""
-    from lightning_gans.modules.base import real_samples
+    from lightning_gans.data.batch import real_samples
 
     batches, have = [], 0
     # a shuffling loader draws its order from the global RNG: seed it here and leave training's stream alone

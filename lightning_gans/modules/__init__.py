@@ -1,9 +1,13 @@
-"""LightningModules: the GAN base and its variants."""
+"""LightningModules of the z -> x family: ``GAN`` (the loop, on the engine) and its variants and families.
 
-from lightning_gans.modules.base import GAN
+``recipes`` chooses default networks by data shape; ``checks`` holds the family's start-up checks; ``latent``
+the generator's structured input; ``detector`` the anomaly-detector mixin; ``encoder`` the f-AnoGAN encoder.
+"""
+
 from lightning_gans.modules.bigan import BiGAN
 from lightning_gans.modules.dcgan import DCGAN
 from lightning_gans.modules.encoder import IZIfEncoder
+from lightning_gans.modules.gan import GAN
 from lightning_gans.modules.infogan import InfoGAN
 from lightning_gans.modules.vanilla import VanillaGAN
 from lightning_gans.modules.wgan_gp import WGANGP

@@ -19,16 +19,10 @@ from typing_extensions import override
 
 from lightning_gans import anomaly, losses
 from lightning_gans.errors import ConfigError
-from lightning_gans.modules.base import (
-    GAN,
-    OptimizerCallable,
-    SchedulerCallable,
-    given_or_default,
-    latent_dim_of,
-)
-from lightning_gans.modules.dcgan import image_shape
 from lightning_gans.modules.detector import AnomalyDetector
+from lightning_gans.modules.gan import GAN
 from lightning_gans.modules.latent import Latent
+from lightning_gans.modules.recipes import given_or_default, image_shape, latent_dim_of
 from lightning_gans.nets import (
     DCGANEncoder,
     DCGANGenerator,
@@ -54,14 +48,16 @@ class BiGAN(AnomalyDetector, GAN):
         threshold_quantile: quantile of held-out normal scores that becomes ``anomaly_threshold``.
         generator, encoder, discriminator: replace the default networks (D takes ``(x, z)``; ``features(x, z)``
             is needed for the score's feature term).
-        d_steps, generator_optimizer, discriminator_optimizer: see ``GAN``; the generator optimizer trains G and E.
-        ema_decay: see ``GAN``; off by default: an averaged G would no longer match the (not averaged) E that
-            reconstructions pair it with.
-        generator_clip_val, discriminator_clip_val, gradient_clip_algorithm: see ``GAN``.
-        on_nonfinite, generator_scheduler, discriminator_scheduler: see ``GAN``.
+        d_steps: see ``GAN``.
+        **kwargs: every other option of ``GAN``: generator_optimizer (it trains G and E),
+            discriminator_optimizer, ema_decay (off by default: an averaged G would no longer match the not
+            averaged E that reconstructions pair it with), generator_clip_val, discriminator_clip_val,
+            gradient_clip_algorithm, on_nonfinite, generator_scheduler, discriminator_scheduler. Not
+            ``num_classes`` nor ``pack`` > 1 (refused: see ``conditioning_refusal``, ``packing_refusal``).
     """
 
     generator_sees_real = True
+    conditioning_refusal = "its encoder and joint discriminator pair data with codes, not with class labels."
     packing_refusal = (
         "its encoder is trained through the discriminator's verdict on each (x, E(x)) pair, and a packed "
         "discriminator gives one verdict per pack."
@@ -84,15 +80,7 @@ class BiGAN(AnomalyDetector, GAN):
         encoder: nn.Module | None = None,
         discriminator: nn.Module | None = None,
         d_steps: int = 1,
-        generator_optimizer: OptimizerCallable | None = None,
-        discriminator_optimizer: OptimizerCallable | None = None,
-        ema_decay: float = 0.0,
-        generator_clip_val: float | None = None,
-        discriminator_clip_val: float | None = None,
-        gradient_clip_algorithm: Literal["norm", "value"] = "norm",
-        on_nonfinite: Literal["stop", "skip", "off"] = "stop",
-        generator_scheduler: SchedulerCallable | None = None,
-        discriminator_scheduler: SchedulerCallable | None = None,
+        **kwargs,
     ) -> None:
         if architecture == "auto":
             architecture = "mlp" if len(data_shape) == 1 else "conv"
@@ -118,16 +106,8 @@ class BiGAN(AnomalyDetector, GAN):
             generator=given_or_default(generator, default_g),
             discriminator=given_or_default(discriminator, default_d),
             d_steps=d_steps,
-            generator_optimizer=generator_optimizer,
-            discriminator_optimizer=discriminator_optimizer,
             latent_dim=latent_dim,
-            ema_decay=ema_decay,
-            generator_clip_val=generator_clip_val,
-            discriminator_clip_val=discriminator_clip_val,
-            gradient_clip_algorithm=gradient_clip_algorithm,
-            on_nonfinite=on_nonfinite,
-            generator_scheduler=generator_scheduler,
-            discriminator_scheduler=discriminator_scheduler,
+            **kwargs,
         )
         self.encoder = encoder
         self.score_weight = score_weight

@@ -17,7 +17,7 @@ from __future__ import annotations
 import torch
 
 from lightning_gans import anomaly
-from lightning_gans.modules.latent import split_batch
+from lightning_gans.data.batch import split_batch
 
 
 class AnomalyDetector:

@@ -17,7 +17,7 @@ without the GAN's checkpoint file.
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 
 import torch
 from lightning.pytorch import LightningModule
@@ -25,14 +25,14 @@ from torch import nn
 from typing_extensions import override
 
 from lightning_gans import anomaly
-from lightning_gans.checkpoint import CLASS_KEY, gan_from_hparams, load_gan
+from lightning_gans.data.batch import split_batch
+from lightning_gans.engine.checkpoint import CLASS_KEY, load_model, model_from_hparams, public_class_path
+from lightning_gans.engine.options import OptimizerCallable
 from lightning_gans.errors import ConfigError
-from lightning_gans.modules.base import GAN, given_or_default
 from lightning_gans.modules.detector import AnomalyDetector
-from lightning_gans.modules.latent import split_batch
+from lightning_gans.modules.gan import GAN
+from lightning_gans.modules.recipes import given_or_default
 from lightning_gans.nets import DCGANEncoder, MLPEncoder
-
-OptimizerCallable = Callable[[Iterable[torch.Tensor]], torch.optim.Optimizer]
 
 
 class IZIfEncoder(AnomalyDetector, LightningModule):
@@ -66,9 +66,11 @@ class IZIfEncoder(AnomalyDetector, LightningModule):
         super().__init__()
         self.save_hyperparameters(ignore=["encoder", "optimizer"])
         if gan_class is not None and gan_hparams is not None:
-            build = lambda: gan_from_hparams(gan_class, gan_hparams)  # weights: from this module's state_dict
+            build = lambda: model_from_hparams(
+                gan_class, gan_hparams
+            )  # weights: from this module's state_dict
         elif gan_ckpt is not None:
-            build = lambda: load_gan(gan_ckpt)
+            build = lambda: load_model(gan_ckpt, base=GAN)
         else:
             raise ConfigError("IZIfEncoder needs the trained GAN: set model gan_ckpt to its .ckpt file.")
         # In an empty context: LightningCLI instantiates this module inside a context variable that hands *its*
@@ -76,7 +78,7 @@ class IZIfEncoder(AnomalyDetector, LightningModule):
         gan = contextvars.Context().run(build)
         check_gan(gan)
         # the checkpoint of this module rebuilds the GAN from these, with no need for gan_ckpt's file
-        self.hparams["gan_class"] = f"{type(gan).__module__}.{type(gan).__qualname__}"
+        self.hparams["gan_class"] = public_class_path(type(gan))
         self.hparams["gan_hparams"] = dict(gan.hparams)
         gan.requires_grad_(False)
         self.gan = gan.eval()
@@ -156,7 +158,7 @@ class IZIfEncoder(AnomalyDetector, LightningModule):
 
     @override
     def on_save_checkpoint(self, checkpoint: dict) -> None:
-        checkpoint[CLASS_KEY] = f"{type(self).__module__}.{type(self).__qualname__}"
+        checkpoint[CLASS_KEY] = public_class_path(type(self))
 
 
 def check_gan(gan: GAN) -> None:

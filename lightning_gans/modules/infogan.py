@@ -27,17 +27,9 @@ from typing_extensions import override
 
 from lightning_gans import losses
 from lightning_gans.errors import ConfigError
-from lightning_gans.modules.base import (
-    GAN,
-    OptimizerCallable,
-    SchedulerCallable,
-    adam,
-    auxiliary_of,
-    given_or_default,
-    logits_of,
-)
-from lightning_gans.modules.dcgan import image_shape
+from lightning_gans.modules.gan import GAN, adam, auxiliary_of, logits_of
 from lightning_gans.modules.latent import Latent
+from lightning_gans.modules.recipes import given_or_default, image_shape
 from lightning_gans.mutual_information import (
     categorical_info_loss,
     continuous_info_loss,
@@ -71,11 +63,15 @@ class InfoGAN(GAN):
         generator, discriminator: replace the default networks (the generator takes ``latent_dim + code_dim``
             inputs; the discriminator returns ``(logits, QOutput)`` and has a ``q_head`` submodule, the part
             trained in both phases, as ``lightning_gans.nets.info.InfoDiscriminator`` does).
-        generator_optimizer, discriminator_optimizer, ema_decay: see ``GAN``.
-        generator_clip_val, discriminator_clip_val, gradient_clip_algorithm: see ``GAN``.
-        on_nonfinite, generator_scheduler, discriminator_scheduler: see ``GAN``.
+        **kwargs: every other option of ``GAN``: generator_optimizer, discriminator_optimizer, ema_decay
+            (off by default), generator_clip_val, discriminator_clip_val, gradient_clip_algorithm, on_nonfinite,
+            generator_scheduler, discriminator_scheduler. Not ``num_classes`` nor ``pack`` > 1 (refused: see
+            ``conditioning_refusal``, ``packing_refusal``).
     """
 
+    conditioning_refusal = (
+        "its generator input is noise and codes, and its Q head would have to estimate the labels too."
+    )
     packing_refusal = (
         "its Q head must estimate each sample's codes, and a packed discriminator sees only packs."
     )
@@ -99,15 +95,7 @@ class InfoGAN(GAN):
         generator: nn.Module | None = None,
         discriminator: nn.Module | None = None,
         d_steps: int | None = None,
-        generator_optimizer: OptimizerCallable | None = None,
-        discriminator_optimizer: OptimizerCallable | None = None,
-        ema_decay: float = 0.0,
-        generator_clip_val: float | None = None,
-        discriminator_clip_val: float | None = None,
-        gradient_clip_algorithm: Literal["norm", "value"] = "norm",
-        on_nonfinite: Literal["stop", "skip", "off"] = "stop",
-        generator_scheduler: SchedulerCallable | None = None,
-        discriminator_scheduler: SchedulerCallable | None = None,
+        **kwargs,
     ) -> None:
         categorical_codes = tuple(int(k) for k in categorical_codes)
         check_codes(categorical_codes, continuous_codes, categorical_weight, continuous_weight, adversarial)
@@ -138,16 +126,8 @@ class InfoGAN(GAN):
             generator=given_or_default(generator, default_g),
             discriminator=given_or_default(discriminator, default_d),
             d_steps=d_steps if d_steps is not None else (5 if wgan else 1),
-            generator_optimizer=generator_optimizer,
-            discriminator_optimizer=discriminator_optimizer,
             latent_dim=latent_dim,  # the noise only: the generator's own latent_dim includes the codes
-            ema_decay=ema_decay,
-            generator_clip_val=generator_clip_val,
-            discriminator_clip_val=discriminator_clip_val,
-            gradient_clip_algorithm=gradient_clip_algorithm,
-            on_nonfinite=on_nonfinite,
-            generator_scheduler=generator_scheduler,
-            discriminator_scheduler=discriminator_scheduler,
+            **kwargs,
         )
         if not isinstance(getattr(self.discriminator, "q_head", None), nn.Module):
             raise ConfigError(

@@ -1,8 +1,8 @@
-"""What the generator is fed and what a data batch holds: the structured inputs of the one training loop.
+"""What the generator is fed: the structured input of the z -> x loop.
 
 Every GAN family draws a latent for a batch (noise, plus class labels for a conditional GAN, plus codes for
-InfoGAN) and reads a data batch as images/points with optional labels. These two small types carry that
-through the hooks of ``GAN.training_step`` (see docs/DESIGN.md, "One loop for every family").
+InfoGAN); ``Latent`` carries it through the hooks of ``GAN.training_step`` (docs/DESIGN.md, "One loop for every
+family"). A data batch's parts come from ``lightning_gans.data.batch.split_batch``.
 """
 
 from __future__ import annotations
@@ -50,15 +50,3 @@ class Latent:
                 if getattr(self, f.name) is not None
             },
         )
-
-
-def split_batch(batch: torch.Tensor | tuple | list) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """``(samples, labels)`` of a data batch: data modules yield ``x`` or ``(x, labels, ...)``.
-
-    Returns:
-        ``samples`` of shape ``(N, *data_shape)`` and ``labels`` (``(N,)`` class indices, or whatever the data
-        module yields second, e.g. CelebA's ``(N, 40)`` attributes), or None for an unlabelled batch.
-    """
-    if isinstance(batch, tuple | list):
-        return batch[0], (batch[1] if len(batch) > 1 else None)
-    return batch, None

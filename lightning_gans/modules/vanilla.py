@@ -10,19 +10,18 @@ from torch import nn
 from typing_extensions import override
 
 from lightning_gans import losses
-from lightning_gans.modules.base import (
-    GAN,
-    OptimizerCallable,
-    SchedulerCallable,
+from lightning_gans.errors import ConfigError
+from lightning_gans.modules.gan import GAN
+from lightning_gans.modules.recipes import (
+    default_discriminator,
+    default_generator,
     given_or_default,
     latent_dim_of,
 )
-from lightning_gans.nets import MLPDiscriminator, MLPGenerator, ProjectionMLPDiscriminator
-from lightning_gans.nets.packing import packed_input_shape
 
 
 class VanillaGAN(GAN):
-    """The original GAN with MLP networks, for 2-D points or flattened images.
+    """The original GAN with MLP networks, for 2-D points, table rows or flattened images.
 
     Args:
         data_shape: shape of one sample: ``[2]`` for the 2-D toys, ``[1, 32, 32]`` for digit images.
@@ -32,16 +31,14 @@ class VanillaGAN(GAN):
             (minimise log(1 - D(G(z))), the original formulation, which saturates early in training).
         generator: replaces the default MLP generator.
         discriminator: replaces the default MLP discriminator.
-        d_steps, generator_optimizer, discriminator_optimizer: see ``GAN``.
-        ema_decay: off by default; see ``GAN``.
-        generator_clip_val, discriminator_clip_val, gradient_clip_algorithm: see ``GAN``.
-        on_nonfinite, generator_scheduler, discriminator_scheduler: see ``GAN``.
-        num_classes, fake_labels, ac_weight: class conditioning (see ``GAN``): ``num_classes: K`` builds a
-            generator with conditional batch norm and a projection discriminator (with an ACGAN class head when
-            ``ac_weight`` > 0).
+        num_classes: K builds a generator with conditional batch norm and a projection discriminator (with an
+            ACGAN class head when ``ac_weight`` > 0); see ``GAN``.
+        ac_weight: the ACGAN class-loss weight; see ``GAN``.
         pack: m > 1 packs m samples per discriminator input (PacGAN; see ``GAN``): the default discriminator is
-            an ``MLPDiscriminator`` of input ``packed_input_shape(data_shape, m, num_classes)`` (conditional: each
-            sample's one-hot label goes into the pack, no projection).
+            an ``MLPDiscriminator`` of input ``packed_input_shape(data_shape, m, num_classes)``.
+        **kwargs: every other option of ``GAN``: d_steps, generator_optimizer, discriminator_optimizer,
+            ema_decay (off by default), generator_clip_val, discriminator_clip_val, gradient_clip_algorithm,
+            on_nonfinite, generator_scheduler, discriminator_scheduler, fake_labels.
     """
 
     def __init__(
@@ -52,62 +49,33 @@ class VanillaGAN(GAN):
         generator_loss_type: Literal["nonsaturating", "minimax"] = "nonsaturating",
         generator: nn.Module | None = None,
         discriminator: nn.Module | None = None,
-        d_steps: int = 1,
-        generator_optimizer: OptimizerCallable | None = None,
-        discriminator_optimizer: OptimizerCallable | None = None,
-        ema_decay: float = 0.0,
-        generator_clip_val: float | None = None,
-        discriminator_clip_val: float | None = None,
-        gradient_clip_algorithm: Literal["norm", "value"] = "norm",
-        on_nonfinite: Literal["stop", "skip", "off"] = "stop",
-        generator_scheduler: SchedulerCallable | None = None,
-        discriminator_scheduler: SchedulerCallable | None = None,
         num_classes: int | None = None,
-        fake_labels: Literal["uniform", "data"] = "uniform",
         ac_weight: float = 0.0,
         pack: int = 1,
+        **kwargs,
     ) -> None:
         if generator_loss_type not in ("nonsaturating", "minimax"):
-            raise ValueError(
+            raise ConfigError(
                 f"generator_loss_type must be 'nonsaturating' or 'minimax', got {generator_loss_type!r}"
             )
-        is_image = len(data_shape) > 1
         super().__init__(
             generator=given_or_default(
                 generator,
-                lambda: MLPGenerator(
-                    latent_dim,
-                    data_shape,
-                    hidden_dims,
-                    "tanh" if is_image else "none",
-                    num_classes=num_classes,
+                lambda: default_generator(
+                    "mlp", latent_dim, data_shape, hidden_dims, num_classes=num_classes
                 ),
             ),
             discriminator=given_or_default(
                 discriminator,
-                lambda: (
-                    MLPDiscriminator(packed_input_shape(data_shape, pack, num_classes), hidden_dims)
-                    if num_classes is None or pack > 1
-                    else ProjectionMLPDiscriminator(
-                        data_shape, hidden_dims, num_classes, aux_classifier=ac_weight > 0
-                    )
+                lambda: default_discriminator(
+                    "mlp", data_shape, hidden_dims, num_classes=num_classes, ac_weight=ac_weight, pack=pack
                 ),
             ),
-            d_steps=d_steps,
-            generator_optimizer=generator_optimizer,
-            discriminator_optimizer=discriminator_optimizer,
             latent_dim=latent_dim_of(generator, latent_dim),
-            ema_decay=ema_decay,
-            generator_clip_val=generator_clip_val,
-            discriminator_clip_val=discriminator_clip_val,
-            gradient_clip_algorithm=gradient_clip_algorithm,
-            on_nonfinite=on_nonfinite,
-            generator_scheduler=generator_scheduler,
-            discriminator_scheduler=discriminator_scheduler,
             num_classes=num_classes,
-            fake_labels=fake_labels,
             ac_weight=ac_weight,
             pack=pack,
+            **kwargs,
         )
         self.generator_loss_type = generator_loss_type
 

@@ -10,25 +10,16 @@ from torch import nn
 from typing_extensions import override
 
 from lightning_gans import losses
-from lightning_gans.modules.base import (
-    GAN,
-    OptimizerCallable,
-    SchedulerCallable,
-    adam,
+from lightning_gans.errors import ConfigError
+from lightning_gans.modules.gan import GAN, adam, logits_of
+from lightning_gans.modules.recipes import (
+    default_discriminator,
+    default_generator,
     given_or_default,
+    image_shape,
     latent_dim_of,
-    logits_of,
+    resolve_architecture,
 )
-from lightning_gans.modules.dcgan import image_shape
-from lightning_gans.nets import (
-    DCGANDiscriminator,
-    DCGANGenerator,
-    MLPDiscriminator,
-    MLPGenerator,
-    ProjectionDCGANDiscriminator,
-    ProjectionMLPDiscriminator,
-)
-from lightning_gans.nets.packing import packed_input_shape
 
 
 class WGANGP(GAN):
@@ -47,17 +38,17 @@ class WGANGP(GAN):
         gp_weight: lambda, the penalty weight (10 in the paper).
         generator, discriminator: replace the default networks.
         d_steps: critic updates per generator update (5 in the paper).
-        generator_optimizer, discriminator_optimizer: Adam(1e-4, betas (0.0, 0.9)) by default, as in the paper.
         ema_decay: None = 0.999 for images (conv networks), 0 (off) for MLPs on 2-D points; see ``GAN``.
-        generator_clip_val, discriminator_clip_val, gradient_clip_algorithm: see ``GAN``.
-        on_nonfinite, generator_scheduler, discriminator_scheduler: see ``GAN``.
-        num_classes, fake_labels, ac_weight: class conditioning (see ``GAN``): ``num_classes: K`` builds a
-            generator with conditional batch norm and a projection discriminator (with an ACGAN class head when
-            ``ac_weight`` > 0).
+        num_classes: K builds a generator with conditional batch norm and a projection critic (with an ACGAN
+            class head when ``ac_weight`` > 0); see ``GAN``.
+        ac_weight: the ACGAN class-loss weight; see ``GAN``.
         pack: m > 1 packs m samples per critic input (PacGAN; see ``GAN``): the default critic takes
             ``packed_input_shape(data_shape, m, num_classes)`` (conditional: each sample's one-hot label goes into
             the pack, no projection), and the gradient penalty interpolates whole packs (one coefficient per
             pack) and takes the gradient norm over each packed input.
+        **kwargs: every other option of ``GAN``: generator_optimizer, discriminator_optimizer (Adam(1e-4,
+            betas (0.0, 0.9)) by default, as in the paper), generator_clip_val, discriminator_clip_val,
+            gradient_clip_algorithm, on_nonfinite, generator_scheduler, discriminator_scheduler, fake_labels.
     """
 
     default_optimizer = adam(1e-4, (0.0, 0.9))
@@ -75,67 +66,46 @@ class WGANGP(GAN):
         generator: nn.Module | None = None,
         discriminator: nn.Module | None = None,
         d_steps: int = 5,
-        generator_optimizer: OptimizerCallable | None = None,
-        discriminator_optimizer: OptimizerCallable | None = None,
         ema_decay: float | None = None,
-        generator_clip_val: float | None = None,
-        discriminator_clip_val: float | None = None,
-        gradient_clip_algorithm: Literal["norm", "value"] = "norm",
-        on_nonfinite: Literal["stop", "skip", "off"] = "stop",
-        generator_scheduler: SchedulerCallable | None = None,
-        discriminator_scheduler: SchedulerCallable | None = None,
         num_classes: int | None = None,
-        fake_labels: Literal["uniform", "data"] = "uniform",
         ac_weight: float = 0.0,
         pack: int = 1,
+        **kwargs,
     ) -> None:
-        if architecture == "auto":
-            architecture = "mlp" if len(data_shape) == 1 else "conv"
+        architecture = resolve_architecture(architecture, data_shape)
         if critic_norm not in ("none", "layer"):
-            raise ValueError(
+            raise ConfigError(
                 f"critic_norm must be 'none' or 'layer' (batch norm breaks the gradient penalty), got {critic_norm!r}"
             )
-        aux = ac_weight > 0
-        unconditional_d = num_classes is None or pack > 1  # a pack carries its labels as inputs (see GAN)
-        d_shape = packed_input_shape(data_shape, pack, num_classes)
-        if architecture == "mlp":
-            out = "tanh" if len(data_shape) > 1 else "none"
-            default_g = lambda: MLPGenerator(
-                latent_dim, data_shape, hidden_dims, out, num_classes=num_classes
-            )
-            default_d = lambda: (
-                MLPDiscriminator(d_shape, hidden_dims)
-                if unconditional_d
-                else ProjectionMLPDiscriminator(data_shape, hidden_dims, num_classes, aux_classifier=aux)
-            )
-        elif architecture == "conv":
-            channels, size = image_shape(data_shape)
-            default_g = lambda: DCGANGenerator(latent_dim, size, channels, generator_width, num_classes)
-            default_d = lambda: (
-                DCGANDiscriminator(size, d_shape[0], critic_width, norm=critic_norm)
-                if unconditional_d
-                else ProjectionDCGANDiscriminator(size, channels, critic_width, critic_norm, num_classes, aux)
-            )
-        else:
-            raise ValueError(f"architecture must be 'auto', 'mlp' or 'conv', got {architecture!r}")
+        if architecture == "conv":
+            image_shape(data_shape)  # refuses a non-image shape before anything is built
         super().__init__(
-            generator=given_or_default(generator, default_g),
-            discriminator=given_or_default(discriminator, default_d),
+            generator=given_or_default(
+                generator,
+                lambda: default_generator(
+                    architecture, latent_dim, data_shape, hidden_dims, generator_width, num_classes
+                ),
+            ),
+            discriminator=given_or_default(
+                discriminator,
+                lambda: default_discriminator(
+                    architecture,
+                    data_shape,
+                    hidden_dims,
+                    critic_width,
+                    critic_norm,
+                    num_classes,
+                    ac_weight,
+                    pack,
+                ),
+            ),
             d_steps=d_steps,
-            generator_optimizer=generator_optimizer,
-            discriminator_optimizer=discriminator_optimizer,
             latent_dim=latent_dim_of(generator, latent_dim),
             ema_decay=ema_decay if ema_decay is not None else (0.999 if architecture == "conv" else 0.0),
-            generator_clip_val=generator_clip_val,
-            discriminator_clip_val=discriminator_clip_val,
-            gradient_clip_algorithm=gradient_clip_algorithm,
-            on_nonfinite=on_nonfinite,
-            generator_scheduler=generator_scheduler,
-            discriminator_scheduler=discriminator_scheduler,
             num_classes=num_classes,
-            fake_labels=fake_labels,
             ac_weight=ac_weight,
             pack=pack,
+            **kwargs,
         )
         self.gp_weight = gp_weight
 

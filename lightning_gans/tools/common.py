@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 
 from lightning_gans.checkpoint import load_gan
-from lightning_gans.modules.base import GAN
+from lightning_gans.modules.gan import GAN
 
 
 def pick_device(device: str = "auto") -> torch.device:

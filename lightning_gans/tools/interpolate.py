@@ -20,7 +20,7 @@ from PIL import Image
 
 from lightning_gans.callbacks.sample_grid import image_grid, save_png
 from lightning_gans.errors import ConfigError
-from lightning_gans.modules.base import GAN
+from lightning_gans.modules.gan import GAN
 from lightning_gans.tools.common import check_images, has_ema, load_generator, seeded_noise
 from lightning_gans.tools.options import interpolate_parser as parser
 

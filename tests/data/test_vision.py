@@ -23,7 +23,7 @@ from lightning_gans.data import (
     MNISTDataModule,
 )
 from lightning_gans.data.vision import CorruptImageError, DataNotFoundError, DownloadError
-from lightning_gans.modules.base import check_data_shape
+from lightning_gans.modules.checks import check_data_shape
 from lightning_gans.nets import DCGANGenerator
 from tests.data.fake_sets import (
     patch_celeba_md5,

@@ -8,7 +8,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from lightning_gans import DCGAN, WGANGP, BiGAN, InfoGAN, Toy2DDataModule, VanillaGAN
 from lightning_gans.errors import ConfigError
-from lightning_gans.modules.base import check_packing
+from lightning_gans.modules.checks import check_packing
 from lightning_gans.nets import DCGANDiscriminator, MLPDiscriminator, PackedDiscriminator
 
 
