@@ -23,3 +23,6 @@ def fast_trainer_kwargs(tmp_path):
         enable_progress_bar=False,
         enable_model_summary=False,
     )
+
+
+from tests.checkpoints import conditional_ckpt, dcgan_ckpt, infogan_ckpt, tiny_checkpoint  # noqa: E402, F401

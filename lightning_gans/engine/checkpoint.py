@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import re
 import warnings
 import zipfile
 from pathlib import Path
@@ -91,9 +92,9 @@ def read_checkpoint(path: str | Path) -> dict:
     """The checkpoint dictionary at ``path``, read with ``weights_only=True``.
 
     Raises:
-        CheckpointError naming what is wrong: no file, not a checkpoint at all (a text file, an image),
-        truncated or corrupt, or a checkpoint holding objects that only unpickling arbitrary code could rebuild
-        (never loaded here, and never suggested).
+        CheckpointError: naming what is wrong: no file, not a checkpoint at all (a text file, an image),
+            truncated or corrupt, or a checkpoint holding objects that only unpickling arbitrary code could
+            rebuild (never loaded here, and never suggested).
     """
     path = Path(path)
     if not path.is_file():
@@ -119,12 +120,11 @@ def read_checkpoint(path: str | Path) -> dict:
             "last.ckpt of the run, or copy the file again."
         ) from None
     except Exception as err:  # the restricted unpickler refused an object
-        first = str(err).strip().splitlines()
-        reason = next(
-            (line for line in first if "GLOBAL" in line or "Unsupported" in line), first[0] if first else ""
-        )
+        # torch's message goes on to suggest allow-listing the object: unsafe advice, never repeated here
+        found = re.search(r"GLOBAL (\S+)", str(err))
+        reason = f"it refers to {found.group(1)}" if found else type(err).__name__
         raise CheckpointError(
-            f"{path} holds Python objects that this command does not unpickle ({reason.strip()}); it was not "
+            f"{path} holds Python objects that this command does not unpickle ({reason}); it was not "
             "written by lightning-gans training. Pass a .ckpt file written by `lightning-gans fit`."
         ) from None
     if not isinstance(checkpoint, dict):
@@ -147,7 +147,7 @@ def load_model(
     configured through the CLI stored their ``class_path`` and need nothing.
 
     Raises:
-        CheckpointError (a ValueError; FileNotFoundError for a missing file), printed by the CLI as one line.
+        CheckpointError: a ValueError (FileNotFoundError for a missing file), printed by the CLI as one line.
     """
     checkpoint = read_checkpoint(path)
     # LightningCLI runs also record the model's class in the hyperparameters (checkpoints from before CLASS_KEY)

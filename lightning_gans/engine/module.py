@@ -373,7 +373,7 @@ class AdversarialModule(LightningModule):
         if self._trainer is not None and self.trainer.gradient_clip_val:
             raise ConfigError(
                 f"Trainer(gradient_clip_val={self.trainer.gradient_clip_val}) does not work with a GAN's manual "
-                f"optimization. Remove trainer.gradient_clip_val and set model {self._clip_options()} (and "
+                f"optimization. Remove trainer.gradient_clip_val and set model {' and/or '.join(f'{p}_clip_val' for p in self.phase_names)} (and "
                 "gradient_clip_algorithm) instead."
             )
         return []

@@ -124,6 +124,7 @@ def evaluate(argv: list[str] | None = None) -> dict:
         print(f"  {format_metrics({k: v for k, v in baseline.items() if k in metrics})}")
     result = {"metrics": metrics, "protocol": protocol, "real_baseline": baseline}
     if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(result, indent=1))
     return result
 

@@ -1,4 +1,5 @@
-"""Tiny trained checkpoints (DCGAN, conditional DCGAN, InfoGAN) shared by the generation-tool tests."""
+"""Tiny trained checkpoints (DCGAN, conditional DCGAN, InfoGAN) shared by the tool and command tests (fixtures
+registered in tests/conftest.py)."""
 
 from __future__ import annotations
 
