@@ -17,18 +17,20 @@ import inspect
 import os
 import re
 import sys
+import zipfile
 
 import yaml
 from lightning.pytorch import LightningDataModule, LightningModule, Trainer
 from lightning.pytorch.callbacks import ModelCheckpoint, ProgressBar
 from lightning.pytorch.cli import LightningCLI, SaveConfigCallback
 from lightning.pytorch.utilities import rank_zero_warn
+from lightning.pytorch.utilities.model_helpers import is_overridden
 from typing_extensions import override
 
 from lightning_gans import preemption
 from lightning_gans.callbacks.progress import GANProgressBar
 from lightning_gans.commands import PROG, find_user_error, main  # noqa: F401  (``lightning_gans.cli.main`` as before)
-from lightning_gans.errors import ConfigError
+from lightning_gans.errors import CheckpointError, ConfigError
 
 
 class LoggerSaveConfigCallback(SaveConfigCallback):
@@ -84,7 +86,17 @@ class GANCLI(LightningCLI):
         subcommand = self.config.get("subcommand")
         config = self.config.get(subcommand, self.config) if subcommand else self.config
         check_latent_dim(config)  # before anything is built or seeded
+        check_ckpt_path(config.get("ckpt_path"))
         warn_about_more_cpu_processes_than_cores(config)
+
+        if subcommand == "test":  # before anything is built: the class alone says whether it can be tested
+            check_test_step(model_class(config))
+
+    @override
+    def after_instantiate_classes(self) -> None:
+        super().after_instantiate_classes()
+        if self.subcommand == "test":
+            check_test_step(type(self.model))
 
     @staticmethod
     @override
@@ -207,6 +219,61 @@ def check_latent_dim(config) -> None:
         raise ConfigError(
             f"model latent_dim is {latent_dim}: the noise needs at least one entry. Set --model.latent_dim to a "
             "whole number >= 1 (e.g. 64 for images, 2 to 8 for tables and 2-D points)."
+        )
+
+
+def model_class(config) -> type | None:
+    """The class the config's ``model.class_path`` names, or None when it cannot be imported here."""
+    model = config.get("model") if hasattr(config, "get") else None
+    class_path = model.get("class_path") if hasattr(model, "get") else None
+    if not isinstance(class_path, str) or "." not in class_path:
+        return None
+    module_name, _, name = class_path.rpartition(".")
+    try:
+        cls = getattr(importlib.import_module(module_name), name)
+    except (ImportError, AttributeError):
+        return None
+    return cls if isinstance(cls, type) else None
+
+
+def check_test_step(cls: type | None) -> None:
+    """``lightning-gans test`` needs a model with a ``test_step`` (the anomaly detectors)."""
+    if (
+        cls is None
+        or not issubclass(cls, LightningModule)
+        or is_overridden("test_step", cls, LightningModule)
+    ):
+        return
+    raise ConfigError(
+        f"{cls.__name__} has no test step: `{PROG} test` reports the anomaly detectors' metrics (BiGAN, "
+        f"IZIfEncoder; configs/bigan, configs/anomaly). For a generator's metrics run `{PROG} evaluate --ckpt CKPT`."
+    )
+
+
+CKPT_PATH_WORDS = ("last", "best", "hpc", "registry")
+"""``--ckpt_path`` values that Lightning resolves itself (not file paths)."""
+
+
+def check_ckpt_path(ckpt_path) -> None:
+    """A ``--ckpt_path`` file must exist and be a whole checkpoint (a zip archive whose every entry reads back),
+    checked before anything is built: a truncated file otherwise fails deep inside ``torch.load``."""
+    if not isinstance(ckpt_path, str | os.PathLike) or str(ckpt_path) in CKPT_PATH_WORDS:
+        return
+    if str(ckpt_path).startswith("registry:") or "://" in str(ckpt_path):
+        return
+    if not os.path.isfile(ckpt_path):
+        raise CheckpointError(
+            f"--ckpt_path {ckpt_path}: no such file. Give the path of a .ckpt written by `{PROG} fit` (or `last`)."
+        )
+    try:
+        with zipfile.ZipFile(ckpt_path) as archive:
+            damaged = archive.testzip()
+    except (zipfile.BadZipFile, OSError, EOFError) as err:
+        damaged = str(err)
+    if damaged is not None:
+        raise CheckpointError(
+            f"--ckpt_path {ckpt_path} is not a complete checkpoint (truncated or damaged: {damaged}). Give "
+            "another .ckpt (an earlier one in the run's checkpoints/ folder, or `last`) or train again."
         )
 
 

@@ -191,11 +191,16 @@ class ArrayDataModule(LightningDataModule):
         self.split: dict[str, torch.Tensor] | None = None
         self.mean: torch.Tensor | None = None
         self.std: torch.Tensor | None = None
+        self.columns: list[str] | None = None
+        """The feature columns' CSV header names (None without a header)."""
 
-    def _read(self, data) -> tuple[torch.Tensor, torch.Tensor | None]:
+    def _read(self, data, keep_columns: bool = False) -> tuple[torch.Tensor, torch.Tensor | None]:
         values, names = read_array(data)
         source = "the array" if isinstance(data, np.ndarray | torch.Tensor) else str(data)
-        return split_features(values, column_index(self.label_column, names, values.shape[1], source=source))
+        index = column_index(self.label_column, names, values.shape[1], source=source)
+        if keep_columns and names is not None:  # the feature columns' names, for `lightning-gans sample`
+            self.columns = [name for i, name in enumerate(names) if i != index]
+        return split_features(values, index)
 
     @override
     def setup(self, stage: str | None = None) -> None:
@@ -207,7 +212,7 @@ class ArrayDataModule(LightningDataModule):
             )
         if self.split is not None:
             return
-        x, labels = self._read(self.data)
+        x, labels = self._read(self.data, keep_columns=True)
         if self.normal_classes is None:
             labels_or_zero = torch.zeros(len(x), dtype=torch.long) if labels is None else labels
             normal = [0] if labels is None else sorted(set(labels.tolist()))
@@ -243,14 +248,19 @@ class ArrayDataModule(LightningDataModule):
         return (self.split["train"].shape[1],)
 
     @override
-    def state_dict(self) -> dict[str, torch.Tensor]:
-        """The standardisation statistics, saved in every checkpoint (``lightning-gans score`` reads them)."""
+    def state_dict(self) -> dict[str, torch.Tensor | list[str]]:
+        """The standardisation statistics, saved in every checkpoint (``lightning-gans score`` reads them), and
+        the feature columns' names when the table has a header (``lightning-gans sample`` writes them)."""
         self.setup()
-        return {"mean": self.mean, "std": self.std}
+        state = {"mean": self.mean, "std": self.std}
+        if self.columns is not None:
+            state["columns"] = list(self.columns)
+        return state
 
     @override
-    def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
+    def load_state_dict(self, state: dict[str, torch.Tensor | list[str]]) -> None:
         self.mean, self.std = state["mean"], state["std"]
+        self.columns = state.get("columns", self.columns)
 
     @override
     def train_dataloader(self) -> TensorBatchLoader:

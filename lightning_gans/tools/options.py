@@ -81,7 +81,8 @@ def sample_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--out",
         default="samples",
-        help="output folder; with --grid, the PNG file (a folder gets grid.png) (default: samples)",
+        help="output folder; with --grid, the PNG file (a folder gets grid.png); for a model that makes rows "
+        "(tables, 2-D points), a .csv or .npy file (a folder gets rows.csv) (default: samples)",
     )
     p.add_argument("--grid", action="store_true", help="write one grid image instead of one file per sample")
     p.add_argument(
