@@ -20,6 +20,7 @@ from typing_extensions import override
 from lightning_gans.data import one_class
 from lightning_gans.data.tensor_loader import TensorBatchLoader
 from lightning_gans.data.vision import DataNotFoundError
+from lightning_gans.errors import ConfigError
 
 
 class BadArrayError(ValueError):
@@ -91,16 +92,41 @@ def read_array(data: str | Path | np.ndarray | torch.Tensor) -> tuple[torch.Tens
     return values.float(), names
 
 
-def column_index(label_column: int | str | None, names: list[str] | None, width: int) -> int | None:
-    """The index of the label column given by position or by CSV header name."""
+DROP_LABEL_COLUMN = "set --data.label_column null (or remove label_column from the config's data section)"
+"""How a training run drops a label column it does not have (``column_index``'s ``how_to_drop``)."""
+
+
+def column_index(
+    label_column: int | str | None,
+    names: list[str] | None,
+    width: int,
+    how_to_drop: str = DROP_LABEL_COLUMN,
+    source: str = "the table",
+) -> int | None:
+    """The index of the label column given by position or by CSV header name.
+
+    A label column is opt-in: a table without one has only features. A name or index that is not a column is a
+    ``ConfigError`` that names the columns and ``how_to_drop`` the setting.
+    """
     if label_column is None:
         return None
     if isinstance(label_column, str):
-        if names is None or label_column not in names:
-            raise ValueError(f"label_column {label_column!r} is not a column name (columns: {names}).")
+        if names is None:
+            raise ConfigError(
+                f"label_column {label_column!r}: {source} has no header row, so columns have no names. Give the "
+                f"label column's index (e.g. -1 for the last), or, for a table without labels, {how_to_drop}."
+            )
+        if label_column not in names:
+            raise ConfigError(
+                f"label_column {label_column!r} is not a column of {source} (columns: {', '.join(names)}). Name "
+                f"one of them, or, for a table without labels, {how_to_drop}."
+            )
         return names.index(label_column)
     if not -width <= label_column < width:
-        raise ValueError(f"label_column {label_column} is out of range for {width} columns.")
+        raise ConfigError(
+            f"label_column {label_column} is out of range for the {width} columns of {source}. Give an index "
+            f"from {-width} to {width - 1}, or, for a table without labels, {how_to_drop}."
+        )
     return label_column % width
 
 
@@ -150,7 +176,10 @@ class ArrayDataModule(LightningDataModule):
     ) -> None:
         super().__init__()
         if normal_classes is not None and label_column is None:
-            raise ValueError("normal_classes needs label_column: which column holds the classes.")
+            raise ConfigError(
+                "normal_classes needs label_column: which column holds the classes. Set data label_column "
+                "(a CSV header name or an index, e.g. -1), or remove normal_classes."
+            )
         self.data = data
         self.label_column = label_column
         self.normal_classes = None if normal_classes is None else sorted(int(c) for c in normal_classes)
@@ -162,16 +191,28 @@ class ArrayDataModule(LightningDataModule):
         self.split: dict[str, torch.Tensor] | None = None
         self.mean: torch.Tensor | None = None
         self.std: torch.Tensor | None = None
+        self.columns: list[str] | None = None
+        """The feature columns' CSV header names (None without a header)."""
 
-    def _read(self, data) -> tuple[torch.Tensor, torch.Tensor | None]:
+    def _read(self, data, keep_columns: bool = False) -> tuple[torch.Tensor, torch.Tensor | None]:
         values, names = read_array(data)
-        return split_features(values, column_index(self.label_column, names, values.shape[1]))
+        source = "the array" if isinstance(data, np.ndarray | torch.Tensor) else str(data)
+        index = column_index(self.label_column, names, values.shape[1], source=source)
+        if keep_columns and names is not None:  # the feature columns' names, for `lightning-gans sample`
+            self.columns = [name for i, name in enumerate(names) if i != index]
+        return split_features(values, index)
 
     @override
     def setup(self, stage: str | None = None) -> None:
+        if stage == "test" and self.normal_classes is None:
+            raise ConfigError(
+                "testing needs to know which rows are anomalies, but the data has no normal_classes: set "
+                "--data.label_column (the column of classes) and --data.normal_classes (e.g. [0]) to test on "
+                "labelled rows (and --data.test_data for a separate test file)."
+            )
         if self.split is not None:
             return
-        x, labels = self._read(self.data)
+        x, labels = self._read(self.data, keep_columns=True)
         if self.normal_classes is None:
             labels_or_zero = torch.zeros(len(x), dtype=torch.long) if labels is None else labels
             normal = [0] if labels is None else sorted(set(labels.tolist()))
@@ -179,6 +220,13 @@ class ArrayDataModule(LightningDataModule):
             labels_or_zero, normal = labels, self.normal_classes
         train_idx, val_idx = one_class.normal_split(labels_or_zero, normal, self.val_fraction)
         train = x[train_idx]
+        if len(train) < self.batch_size:
+            raise ConfigError(
+                f"{self.data if isinstance(self.data, str) else 'the array'} has {len(train)} training rows (after "
+                f"holding out val_fraction {self.val_fraction}), fewer than one batch (batch_size "
+                f"{self.batch_size}): nothing would be trained on. Set --data.batch_size {max(1, len(train))} or "
+                "lower, or add rows."
+            )
         if self.mean is None:
             self.mean = train.mean(0) if self.standardize else torch.zeros(x.shape[1])
             std = train.std(0) if self.standardize and len(train) > 1 else torch.ones(x.shape[1])
@@ -200,14 +248,19 @@ class ArrayDataModule(LightningDataModule):
         return (self.split["train"].shape[1],)
 
     @override
-    def state_dict(self) -> dict[str, torch.Tensor]:
-        """The standardisation statistics, saved in every checkpoint (``lightning-gans score`` reads them)."""
+    def state_dict(self) -> dict[str, torch.Tensor | list[str]]:
+        """The standardisation statistics, saved in every checkpoint (``lightning-gans score`` reads them), and
+        the feature columns' names when the table has a header (``lightning-gans sample`` writes them)."""
         self.setup()
-        return {"mean": self.mean, "std": self.std}
+        state = {"mean": self.mean, "std": self.std}
+        if self.columns is not None:
+            state["columns"] = list(self.columns)
+        return state
 
     @override
-    def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
+    def load_state_dict(self, state: dict[str, torch.Tensor | list[str]]) -> None:
         self.mean, self.std = state["mean"], state["std"]
+        self.columns = state.get("columns", self.columns)
 
     @override
     def train_dataloader(self) -> TensorBatchLoader:

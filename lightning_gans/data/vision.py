@@ -26,6 +26,7 @@ from torchvision.datasets.folder import IMG_EXTENSIONS
 from typing_extensions import override
 
 from lightning_gans.data import one_class
+from lightning_gans.errors import ConfigError
 
 
 class DataNotFoundError(FileNotFoundError):
@@ -157,10 +158,10 @@ class VisionDataModule(LightningDataModule, ABC):
             if self.normal_classes is not None:
                 self._one_class_split()
         if len(self.train_set) < self.batch_size:
-            raise ValueError(
+            raise ConfigError(  # a ValueError: before, the CLI printed it as a traceback
                 f"{self.name} in {self.root_path} has {len(self.train_set)} training images, fewer than "
                 f"one batch (batch_size={self.batch_size}); the last partial batch is dropped, so nothing "
-                "would be trained on. Lower batch_size or add images."
+                f"would be trained on. Set --data.batch_size {len(self.train_set)} or lower, or add images."
             )
 
     def _one_class_split(self) -> None:

@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> dict[str, float]:
         raise ConfigError(
             f"{args.ckpt} holds a {type(model).__name__}, not an InfoGAN: it has no cluster code."
         )
-    channels, size, _ = check_images(model)
+    channels, size, _ = check_images(model, "`lightning-gans cluster`")
     images, labels = load_images(args.data, args.split, size, channels, args.root)
     clusters = model.predict_cluster(images, code=args.code)
     scores = clustering_scores(labels, clusters)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import torch
 
 from lightning_gans.checkpoint import load_gan
+from lightning_gans.errors import ConfigError
 from lightning_gans.modules.gan import GAN
 
 
@@ -93,14 +94,30 @@ def to_uint8(images: torch.Tensor) -> torch.Tensor:
     return ((images.detach().float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).cpu()
 
 
-def check_images(model: GAN) -> tuple[int, int, int]:
-    """``(C, H, W)`` of the model's samples, or a ValueError when it makes points, not images."""
+def sample_shape(model: GAN) -> tuple[int, ...]:
+    """The shape of one sample the model generates: ``(C, H, W)`` for images, ``(D,)`` for rows and points."""
     shape = getattr(model.generator, "data_shape", None)
     if shape is None:
         shape = tuple(model.sample(1).shape[1:])
-    if len(shape) != 3 or shape[0] not in (1, 3):
-        raise ValueError(
-            f"this model generates samples of shape {tuple(shape)}, not 1- or 3-channel images; "
-            "use `lightning-gans sample --grid` for a scatter plot of 2-D points."
-        )
     return tuple(int(s) for s in shape)
+
+
+def check_images(model: GAN, command: str = "this command") -> tuple[int, int, int]:
+    """``(C, H, W)`` of the model's samples, or a ``ConfigError`` (a ValueError) when it makes rows or points, not
+    images, naming ``lightning-gans sample`` (which writes them as rows)."""
+    shape = sample_shape(model)
+    if len(shape) == 1:
+        points = (
+            " (`lightning-gans sample --grid` draws 2-D points as a scatter plot)" if shape[0] == 2 else ""
+        )
+        raise ConfigError(
+            f"this model generates rows of {shape[0]} values, not 1- or 3-channel images, so {command} cannot "
+            "draw them; `lightning-gans sample --ckpt CKPT --num N --out rows.csv` (or rows.npy) writes them as "
+            f"rows{points}."
+        )
+    if len(shape) != 3 or shape[0] not in (1, 3):
+        raise ConfigError(
+            f"this model generates samples of shape {shape}, not 1- or 3-channel images; {command} draws images "
+            "only."
+        )
+    return shape

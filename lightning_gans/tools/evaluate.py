@@ -7,8 +7,8 @@
 
 The checkpoint is read with ``weights_only=True`` (``lightning_gans.checkpoint.load_gan``). The data come from,
 in order: ``--data`` (``digits``, ``ring8``, ``grid25``), ``--config`` (a training config: its ``data:``
-section), the ``Evaluation`` callback's record in the checkpoint, the ``config.yaml`` LightningCLI wrote beside
-the run's ``checkpoints/`` folder.
+section), the ``Evaluation`` callback's record in the checkpoint, the ``config.yaml`` LightningCLI wrote for the
+run (beside its ``checkpoints/`` folder, or in the logger's ``lightning_logs/version_N/``).
 """
 
 from __future__ import annotations
@@ -55,6 +55,16 @@ def spec_from_datamodule(datamodule, model=None) -> DataSpec:
     return data_spec(datamodule, model)
 
 
+def run_config(ckpt: Path) -> Path | None:
+    """The ``config.yaml`` LightningCLI wrote for the run of ``ckpt``: beside ``checkpoints/`` or in it, else the
+    newest in the run folder's logger folders (``lightning_logs/version_N/config.yaml`` with a logger)."""
+    for folder in (ckpt.parent, ckpt.parent.parent):
+        if (folder / "config.yaml").is_file():
+            return folder / "config.yaml"
+    found = [p for p in ckpt.parent.parent.glob("*/version_*/config.yaml") if p.is_file()]
+    return max(found, key=lambda p: p.stat().st_mtime) if found else None
+
+
 def infer_spec(
     args, checkpoint: dict, ckpt: Path, image_size: int | None, model=None
 ) -> tuple[DataSpec, str]:
@@ -68,10 +78,9 @@ def infer_spec(
     recorded = evaluation_data(checkpoint)
     if recorded and recorded.get("kind") in ("toy", "digits"):
         return named_spec(recorded["name"], recorded.get("image_size")), "the Evaluation callback's record"
-    for folder in (ckpt.parent, ckpt.parent.parent):
-        config = folder / "config.yaml"
-        if config.is_file():
-            return spec_from_datamodule(datamodule_from_config(config), model), str(config)
+    config = run_config(ckpt)
+    if config is not None:
+        return spec_from_datamodule(datamodule_from_config(config), model), str(config)
     raise ConfigError(
         f"Cannot tell which data {ckpt} was trained on. Pass --data ({', '.join(DATA_NAMES)}) "
         "or --config <the training config>."
@@ -80,6 +89,7 @@ def infer_spec(
 
 def evaluate(argv: list[str] | None = None) -> dict:
     args = parser().parse_args(argv)
+    import lightning_gans.modules  # noqa: F401  (before lightning_gans.checkpoint, which the modules import)
     from lightning_gans.checkpoint import load_gan
 
     ckpt = Path(args.ckpt)

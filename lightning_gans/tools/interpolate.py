@@ -122,7 +122,7 @@ def save_gif(frames: list[torch.Tensor], path: str | Path, frame_ms: int = 120) 
 def run(args: argparse.Namespace) -> tuple[Path, Path | None]:
     """Runs the command for parsed arguments; returns the grid path and the GIF path (None with --no-gif)."""
     model = load_generator(args.ckpt, args.device)
-    check_images(model)
+    check_images(model, "`lightning-gans interpolate`")
     images, _, _ = interpolate(
         model, args.paths, args.steps, args.method, args.seed, args.ema, class_index=args.class_index
     )

@@ -12,6 +12,50 @@ DATA_NAMES = ("digits", "ring8", "grid25")
 """Data ``lightning-gans evaluate --data`` knows by name."""
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose errors are one line, ``lightning-gans: error: COMMAND: ...`` (status 2), as every
+    other error of the command is; ``--help`` still prints the usage."""
+
+    def error(self, message: str):
+        command = self.prog.removeprefix("lightning-gans ")
+        self.exit(
+            2, f"lightning-gans: error: {command}: {message} (`{self.prog} --help` lists the options)\n"
+        )
+
+
+def positive_int(text: str) -> int:
+    """An argparse ``type``: an integer >= 1 (a count: samples, batch size, paths, steps)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer; give a whole number >= 1") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not allowed; give a whole number >= 1")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """An argparse ``type``: an integer >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer; give a whole number >= 0") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is not allowed; give a whole number >= 0")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """An argparse ``type``: a finite number > 0 (a threshold such as ``--truncation``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number; give a number > 0, e.g. 0.7") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{value} is not allowed; give a number > 0, e.g. 0.7")
+    return value
+
+
 def add_checkpoint_options(p: argparse.ArgumentParser) -> None:
     """The options every generating command shares: ``--ckpt``, ``--ema/--no-ema`` and ``--device``."""
     p.add_argument("--ckpt", required=True, help="checkpoint (.ckpt) written by `lightning-gans fit`")
@@ -27,20 +71,23 @@ def add_checkpoint_options(p: argparse.ArgumentParser) -> None:
 
 
 def sample_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = OneLineParser(
         prog="lightning-gans sample",
         description="Generate images from a trained GAN checkpoint: N PNG files that "
         "torchvision.datasets.ImageFolder reads (OUT/CLASS_NAME/000000.png, ...), or one grid image with --grid.",
     )
     add_checkpoint_options(p)
-    p.add_argument("--num", type=int, default=64, help="number of samples (default 64)")
+    p.add_argument("--num", type=positive_int, default=64, help="number of samples (default 64)")
     p.add_argument(
         "--out",
         default="samples",
-        help="output folder; with --grid, the PNG file (a folder gets grid.png) (default: samples)",
+        help="output folder; with --grid, the PNG file (a folder gets grid.png); for a model that makes rows "
+        "(tables, 2-D points), a .csv or .npy file (a folder gets rows.csv) (default: samples)",
     )
     p.add_argument("--grid", action="store_true", help="write one grid image instead of one file per sample")
-    p.add_argument("--nrow", type=int, default=None, help="images per grid row (default: about sqrt(num))")
+    p.add_argument(
+        "--nrow", type=positive_int, default=None, help="images per grid row (default: about sqrt(num))"
+    )
     p.add_argument(
         "--class_name", "--class-name", default="generated", help="class folder name (default: generated)"
     )
@@ -48,7 +95,11 @@ def sample_parser() -> argparse.ArgumentParser:
         "--seed", type=int, default=0, help="noise seed: the same seed gives the same images (default 0)"
     )
     p.add_argument(
-        "--batch_size", "--batch-size", type=int, default=256, help="samples per forward pass (default 256)"
+        "--batch_size",
+        "--batch-size",
+        type=positive_int,
+        default=256,
+        help="samples per forward pass (default 256)",
     )
     p.add_argument(
         "--class",
@@ -66,7 +117,7 @@ def sample_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--truncation",
-        type=float,
+        type=positive_float,
         default=None,
         help="truncation trick: redraw noise entries with |z| > this threshold (e.g. 0.7; default: off)",
     )
@@ -74,13 +125,17 @@ def sample_parser() -> argparse.ArgumentParser:
 
 
 def interpolate_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = OneLineParser(
         prog="lightning-gans interpolate",
         description="Walk the latent space of a trained GAN: a grid (one path per row) and an animated GIF.",
     )
     add_checkpoint_options(p)
-    p.add_argument("--paths", type=int, default=4, help="number of paths, one per grid row (default 4)")
-    p.add_argument("--steps", type=int, default=8, help="points per path, end points included (default 8)")
+    p.add_argument(
+        "--paths", type=positive_int, default=4, help="number of paths, one per grid row (default 4)"
+    )
+    p.add_argument(
+        "--steps", type=positive_int, default=8, help="points per path, end points included (default 8)"
+    )
     p.add_argument(
         "--method", choices=["slerp", "linear"], default="slerp", help="spherical or linear (default: slerp)"
     )
@@ -100,18 +155,22 @@ def interpolate_parser() -> argparse.ArgumentParser:
         help="also write an animated GIF beside the grid, same name with .gif (default: --gif)",
     )
     p.add_argument(
-        "--frame_ms", "--frame-ms", type=int, default=120, help="GIF frame duration in ms (default 120)"
+        "--frame_ms",
+        "--frame-ms",
+        type=positive_int,
+        default=120,
+        help="GIF frame duration in ms (default 120)",
     )
     return p
 
 
 def evaluate_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = OneLineParser(
         prog="lightning-gans evaluate",
         description="Scores a checkpoint's samples and prints the protocol (feature network, samples, real split).",
     )
     p.add_argument("--ckpt", "--ckpt_path", dest="ckpt", required=True, help="checkpoint written by training")
-    p.add_argument("--num_samples", type=int, default=2500, help="generated samples (default 2500)")
+    p.add_argument("--num_samples", type=positive_int, default=2500, help="generated samples (default 2500)")
     p.add_argument(
         "--metrics",
         nargs="+",
@@ -125,10 +184,12 @@ def evaluate_parser() -> argparse.ArgumentParser:
     p.add_argument("--feature_network", default="auto", choices=["auto", "inception", "digits"])
     p.add_argument("--inception_weights", default=None, help="local torch-fidelity Inception weights file")
     p.add_argument("--antialias", action="store_true", help="torchmetrics' antialiased resize (default: off)")
-    p.add_argument("--num_real", type=int, default=10000, help="real images for non-digits image data")
+    p.add_argument(
+        "--num_real", type=positive_int, default=10000, help="real images for non-digits image data"
+    )
     p.add_argument("--real_split", default="train", choices=["train", "test"], help="digits reference split")
     p.add_argument("--no_baseline", action="store_true", help="digits: skip the real test-vs-train baseline")
-    p.add_argument("--batch_size", type=int, default=250)
+    p.add_argument("--batch_size", type=positive_int, default=250)
     p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ...")
     p.add_argument("--json", default=None, help="also write the results and protocol to this JSON file")
     return p

@@ -1,8 +1,13 @@
-"""``lightning-gans sample``: a checkpoint -> N PNG files in an ImageFolder layout, or one grid image.
+"""``lightning-gans sample``: a checkpoint -> N PNG files in an ImageFolder layout, one grid image, or rows.
 
 lightning-gans sample --ckpt model.ckpt --num 1000 --out synthetic          # synthetic/generated/000000.png ...
 lightning-gans sample --ckpt model.ckpt --num 64 --grid --out grid.png     # one 8x8 grid
 lightning-gans sample --ckpt model.ckpt --num 64 --grid --truncation 0.7 --seed 3 --out grid.png
+lightning-gans sample --ckpt table.ckpt --num 1000 --out rows.csv         # a table model: rows (or .npy)
+
+A model that makes rows (a table model, 2-D points) writes them as CSV (a header of the training columns' names,
+``x0, x1, ...`` without one) or .npy, in the training table's units: un-standardised with the statistics the
+checkpoint keeps (``ArrayDataModule``).
 
 Conditional models (``num_classes: K``) write one subfolder per class, ``OUT/0 .. OUT/K-1`` (zero-padded, or the
 class folder names of ``--balance FOLDER``), every one created even when empty:
@@ -21,10 +26,12 @@ Conditional files are named ``gen_000000.png``, ... so they never overwrite real
 from __future__ import annotations
 
 import argparse
+import csv
 import math
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import torch
 from PIL import Image
 
@@ -36,6 +43,7 @@ from lightning_gans.tools.common import (
     class_folder_names,
     has_ema,
     load_generator,
+    sample_shape,
     seeded_labels,
     seeded_noise,
     to_uint8,
@@ -176,14 +184,83 @@ def write_classes(
     return out, written
 
 
+ROW_SUFFIXES = (".csv", ".npy")
+
+
+def rows_path(out: str | Path) -> Path:
+    """``--out`` for a model that makes rows: a ``.csv``/``.npy`` path as given, anything else as a folder
+    holding rows.csv."""
+    out = Path(out)
+    return out if out.suffix.lower() in ROW_SUFFIXES else out / "rows.csv"
+
+
+def table_statistics(ckpt: str) -> dict:
+    """What the checkpoint keeps of the training table (``ArrayDataModule``'s ``state_dict``: ``mean``, ``std``
+    and, for a CSV with a header, ``columns``), or ``{}``."""
+    state = torch.load(ckpt, map_location="cpu", weights_only=True).get("ArrayDataModule")
+    return state if isinstance(state, dict) else {}
+
+
+def write_rows(
+    rows: torch.Tensor, path: Path, columns: list[str], labels: torch.Tensor | None = None
+) -> Path:
+    """Writes ``(N, D)`` rows as CSV (a header of ``columns``, then ``label`` for a conditional model) or .npy
+    (the values only; labels as the last column)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    values = rows.double().numpy()
+    if labels is not None:
+        values = np.column_stack([values, labels.numpy()])
+        columns = [*columns, "label"]
+    if path.suffix.lower() == ".npy":
+        np.save(path, values)
+        return path
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(columns)
+        writer.writerows([[f"{v:.7g}" for v in row] for row in values.tolist()])
+    return path
+
+
+def write_table(model: GAN, args: argparse.Namespace, width: int, labels, options: dict, ema: str) -> Path:
+    """A model that makes rows (a table model, 2-D points): ``--num`` rows in the training table's units
+    (un-standardised with the statistics the checkpoint keeps) and with its column names."""
+    state = table_statistics(args.ckpt)
+    num = args.num if labels is None else len(labels)
+    if labels is None:
+        labels = seeded_labels(model, num, args.seed)
+    rows = generate(model, num, labels=labels, **options)
+    if "mean" in state and "std" in state:
+        rows = rows * state["std"].to(rows) + state["mean"].to(rows)
+    columns = list(state.get("columns") or [f"x{i}" for i in range(width)])
+    if len(columns) != width:
+        columns = [f"x{i}" for i in range(width)]
+    path = write_rows(rows, rows_path(args.out), columns, labels)
+    units = " (in the training table's units)" if "mean" in state else ""
+    print(f"Wrote {num} rows of {width} values{units} to {path} ({ema}, seed {args.seed})")
+    return path
+
+
 def run(args: argparse.Namespace) -> Path:
-    """Runs the command for parsed arguments; returns the folder (or grid file) written."""
+    """Runs the command for parsed arguments; returns the folder (or grid file, or rows file) written."""
     model = load_generator(args.ckpt, args.device)
     ema = "EMA generator" if args.ema and has_ema(model) else "generator"
     if args.ema and not has_ema(model):
         ema += " (the checkpoint has no EMA weights)"
     options = dict(seed=args.seed, batch_size=args.batch_size, ema=args.ema, truncation=args.truncation)
     labels, names = requested_labels(args, model)
+    shape = sample_shape(model)
+    if len(shape) == 1 and not (args.grid and shape[0] == 2):
+        if args.grid:
+            raise ConfigError(
+                f"--grid draws images and 2-D points, but this model makes rows of {shape[0]} values: leave out "
+                "--grid and give --out rows.csv (or rows.npy) to write them."
+            )
+        return write_table(model, args, shape[0], labels, options, ema)
+    if len(shape) != 1 and Path(args.out).suffix.lower() in ROW_SUFFIXES:
+        raise ConfigError(
+            f"--out {args.out} is a table file, but this model makes images of shape {shape}: give a folder "
+            "(or, with --grid, a .png file)."
+        )
     if args.grid:
         nrow = args.nrow or max(1, math.ceil(math.sqrt(args.num)))
         if labels is None and getattr(model, "num_classes", None) is not None:  # one class per row

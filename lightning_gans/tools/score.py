@@ -113,7 +113,8 @@ def read_table(path: Path, shape: tuple[int, ...], ckpt: dict, label_column: str
     values, names = read_array(path)
     if label_column is not None:
         label_column = int(label_column) if label_column.lstrip("-").isdigit() else label_column
-    x, _ = split_features(values, column_index(label_column, names, values.shape[1]))
+    index = column_index(label_column, names, values.shape[1], "leave out --label_column", str(path))
+    x, _ = split_features(values, index)
     if x.shape[1] != shape[0]:
         raise ConfigError(
             f"{path} has {x.shape[1]} feature columns but the model takes {shape[0]} "

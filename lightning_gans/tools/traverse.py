@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> tuple[Path, Path | None]:
         raise ConfigError(
             f"{args.ckpt} holds a {type(model).__name__}, not an InfoGAN: it has no codes to traverse."
         )
-    check_images(model)
+    check_images(model, "`lightning-gans traverse`")
     images = traverse(model, args.code, args.continuous, args.steps, args.seed, args.ema)
     if args.zoom < 1:
         raise ConfigError(f"--zoom must be >= 1, got {args.zoom}.")

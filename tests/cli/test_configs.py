@@ -73,11 +73,14 @@ def prepare_data(path: Path, root: Path, monkeypatch) -> list[str]:
     elif name == "ArrayDataModule":  # a table at the (relative) path the config names, as wide as its model
         width = yaml.safe_load(path.read_text())["model"]["init_args"]["data_shape"][0]
         table = np.random.default_rng(0).normal(size=(200, width + 1))
+        labelled = (
+            "label_column" in data["init_args"]
+        )  # a plain table of features unless the config names one
         np.savetxt(
             data["init_args"]["data"],
-            table,
+            table if labelled else table[:, :width],
             delimiter=",",
-            header=",".join(["x"] * width + ["label"]),
+            header=",".join(["x"] * width + (["label"] if labelled else [])),
             comments="",
         )
         return []

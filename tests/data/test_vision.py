@@ -157,7 +157,10 @@ def test_train_dataloader_settings(tmp_path, monkeypatch):
 
 def test_fewer_images_than_a_batch(tmp_path):
     dm = make(MNISTDataModule, str(write_mnist(tmp_path, n=6).parents[1]), batch_size=8)
-    with pytest.raises(ValueError, match=r"6 training images, fewer than one batch \(batch_size=8\).*Lower"):
+    with pytest.raises(
+        ValueError,
+        match=r"6 training images, fewer than one batch \(batch_size=8\).*--data.batch_size 6 or lower",
+    ):
         dm.setup("fit")
 
 

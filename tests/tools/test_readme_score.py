@@ -59,21 +59,9 @@ def test_readme_score_commands_run(image_ckpt, tmp_path, monkeypatch):
     (work / "configs").symlink_to(ROOT / "configs")  # the commands name configs/ relative to the repository
     monkeypatch.chdir(work)
     rng = np.random.default_rng(0)
-    header = "a,b,c,label"
-    np.savetxt(
-        "rows.csv",
-        np.column_stack([rng.normal(size=(100, 3)), np.zeros(100)]),
-        delimiter=",",
-        header=header,
-        comments="",
-    )
-    np.savetxt(
-        "new_rows.csv",
-        np.column_stack([rng.normal(size=(5, 3)), np.zeros(5)]),
-        delimiter=",",
-        header=header,
-        comments="",
-    )
+    header = "a,b,c"  # a plain table: the README's commands need no label column
+    np.savetxt("rows.csv", rng.normal(size=(100, 3)), delimiter=",", header=header, comments="")
+    np.savetxt("new_rows.csv", rng.normal(size=(5, 3)), delimiter=",", header=header, comments="")
     Path("to_check/more").mkdir(parents=True)
     for i in range(5):
         pixels = rng.integers(0, 256, (20, 20), dtype=np.uint8)

@@ -102,7 +102,7 @@ def test_ema_flag_selects_the_sampling_generator(dcgan_ckpt, monkeypatch):
     assert torch.allclose(generate(model, 3, ema=False), model.generator(z))
 
 
-def test_points_model_needs_grid(tmp_path):
+def test_points_model_writes_rows_or_a_scatter_plot(tmp_path):
     from lightning.pytorch import Trainer
     from lightning.pytorch.callbacks import ModelCheckpoint
 
@@ -112,8 +112,9 @@ def test_points_model_needs_grid(tmp_path):
     Trainer(max_steps=1, accelerator="cpu", logger=False, callbacks=[checkpoint], enable_progress_bar=False,
             enable_model_summary=False).fit(VanillaGAN(data_shape=[2], hidden_dims=(8,)),
                                             Toy2DDataModule("ring8", batch_size=8, batches_per_epoch=1))  # fmt: skip
-    with pytest.raises(ValueError, match="not 1- or 3-channel images.*--grid"):
-        main(["sample", f"--ckpt={checkpoint.best_model_path}", "--num=4", f"--out={tmp_path / 'x'}"])
+    rows = sample_main([f"--ckpt={checkpoint.best_model_path}", "--num=4", f"--out={tmp_path / 'x'}"])
+    assert rows == tmp_path / "x" / "rows.csv"  # points are rows of 2 values (no header in training: x0, x1)
+    assert rows.read_text().splitlines()[0] == "x0,x1" and len(rows.read_text().splitlines()) == 5
     grid = sample_main(
         [f"--ckpt={checkpoint.best_model_path}", "--num=100", "--grid", f"--out={tmp_path}/s.png"]
     )
