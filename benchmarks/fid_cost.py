@@ -44,16 +44,12 @@ from torch import nn
 
 from lightning_gans.data.digits import load_digits_split
 from lightning_gans.nets import DCGANGenerator
+from lightning_gans.render import to_uint8
 
 try:  # issue 3's metrics module; absent on branches that predate it
     from lightning_gans.metrics.image import ImageMetrics
 except ImportError:  # pragma: no cover - depends on the branch
     ImageMetrics = None
-
-
-def to_uint8(images: torch.Tensor) -> torch.Tensor:
-    """``(N, C, H, W)`` floats in [-1, 1] -> uint8, as a PNG would store them."""
-    return ((images.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
 
 
 def rgb(images: torch.Tensor) -> torch.Tensor:

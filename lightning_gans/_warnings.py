@@ -11,10 +11,47 @@ mode at the start of training" no longer fires for it (a module a user leaves in
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import sys
 import warnings
 
 _installed = False
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+PREFIX = "lightning-gans: warning: "
+"""How the library's own warnings start on stderr (instead of ``path/file.py:123: UserWarning: ...``)."""
+
+
+class LightningGansWarning(UserWarning):
+    """A warning of lightning-gans itself: printed as ``lightning-gans: warning: <message>``."""
+
+
+def is_own(category: type[Warning], filename: str) -> bool:
+    """True for a warning of the library: a ``LightningGansWarning``, or a plain ``UserWarning`` attributed to a
+    file of the package (``rank_zero_warn``'s default category; a third-party deprecation that a library line
+    triggers keeps its usual form)."""
+    if issubclass(category, LightningGansWarning):
+        return True
+    return category is UserWarning and os.path.abspath(filename).startswith(_PACKAGE_DIR)
+
+
+_previous_show_warning = warnings.showwarning
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """``warnings.showwarning`` that prints the library's own warnings as one ``PREFIX`` line (no source path,
+    no source line); every other warning goes to the previous hook unchanged. A hook on ``showwarning`` rather
+    than ``formatwarning``, because Lightning replaces ``formatwarning`` when it is imported (and would bypass a
+    hook installed before it for every path containing "lightning", this package's included)."""
+    if not is_own(category, filename):
+        return _previous_show_warning(message, category, filename, lineno, file, line)
+    stream = sys.stderr if file is None else file
+    if stream is None:  # no console (pythonw)
+        return None
+    with contextlib.suppress(OSError):  # a closed stream must not turn a warning into an error
+        stream.write(f"{PREFIX}{message}\n")
+    return None
 
 
 class _DropMessages(logging.Filter):
@@ -30,10 +67,14 @@ class _DropMessages(logging.Filter):
 
 def install() -> None:
     """Installs the filters (idempotent)."""
-    global _installed
+    global _installed, _previous_show_warning
     if _installed:
         return
     _installed = True
+
+    # 0. the library's own warnings read "lightning-gans: warning: ..." (see _show_warning)
+    _previous_show_warning = warnings.showwarning
+    warnings.showwarning = _show_warning
 
     # 1. Lightning's pytree helper builds a ``LeafSpec``, which torch >= 2.9 deprecates with a FutureWarning
     #    attributed to Lightning's own file. Lightning has to change, not the user.

@@ -4,53 +4,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import torch
 from lightning.pytorch import Callback, LightningModule, Trainer
-from lightning.pytorch.utilities import rank_zero_info
-from PIL import Image, ImageDraw
-from torchvision.utils import make_grid
+from lightning.pytorch.utilities import rank_zero_info, rank_zero_warn
 from typing_extensions import override
 
+from lightning_gans._warnings import LightningGansWarning
 
-def image_grid(images: torch.Tensor, nrow: int = 8) -> torch.Tensor:
-    """``(N, C, H, W)`` images in [-1, 1] -> ``(3, H', W')`` uint8 grid (grey images become RGB)."""
-    grid = make_grid(
-        images.detach().float().cpu().clamp(-1, 1), nrow=nrow, padding=2, normalize=True, value_range=(-1, 1)
-    )
-    return (grid * 255).round().to(torch.uint8)
+# the picture helpers live in lightning_gans.render; image_grid and scatter_plot are re-exported from here for
+# code that imported them from this module before
+from lightning_gans.render import can_render, class_rows, image_grid, render_samples, save_png, scatter_plot
 
-
-def scatter_plot(points: torch.Tensor, size: int = 512, extent: float | None = None) -> torch.Tensor:
-    """``(N, 2)`` points -> ``(3, size, size)`` uint8 scatter plot (white background, dark dots)."""
-    points = points.detach().float().cpu()
-    if extent is None:
-        extent = float(points.abs().max().clamp(min=1.0)) * 1.1
-    canvas = Image.new("RGB", (size, size), "white")
-    draw = ImageDraw.Draw(canvas)
-    pixels = ((points / extent + 1) / 2 * (size - 1)).tolist()
-    for x, y in pixels:
-        y = size - 1 - y  # y axis up
-        draw.ellipse((x - 1.5, y - 1.5, x + 1.5, y + 1.5), fill=(31, 119, 180))
-    return torch.from_numpy(np.array(canvas)).permute(2, 0, 1).contiguous()
-
-
-def render_samples(samples: torch.Tensor, nrow: int = 8) -> torch.Tensor:
-    """Images as a grid, 2-D points as a scatter plot: ``(3, H, W)`` uint8."""
-    return scatter_plot(samples) if samples.dim() == 2 else image_grid(samples, nrow)
-
-
-def class_rows(num_classes: int, per_row: int) -> torch.Tensor:
-    """``(num_classes * per_row,)`` labels ``0, 0, ..., 1, 1, ...``: one class per grid row of ``per_row`` images."""
-    return torch.arange(num_classes).repeat_interleave(per_row)
-
-
-def save_png(picture: torch.Tensor, path: str | Path) -> Path:
-    """Writes a ``(3, H, W)`` uint8 tensor to ``path`` (parents created)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(picture.permute(1, 2, 0).numpy()).save(path)
-    return path
+__all__ = [
+    "SampleGrid",
+    "class_rows",
+    "image_grid",
+    "log_image",
+    "render_samples",
+    "save_png",
+    "scatter_plot",
+]
 
 
 class SampleGrid(Callback):
@@ -61,11 +34,16 @@ class SampleGrid(Callback):
 
     The PNG goes to ``<run folder>/samples/step_XXXXXXX.png`` (the run folder is ``trainer.log_dir``) and to
     ``samples/final.png`` at the end; the same picture goes to every attached logger that takes images
-    (TensorBoard, Weights & Biases).
+    (TensorBoard, Weights & Biases). The picture fits the samples (``lightning_gans.render.render_samples``):
+    a grid for images, a scatter plot for 2-D points, a pairs plot of the first coordinates for wider vectors
+    (a table's rows). A picture that cannot be made is a warning, never a failed run.
+
+    The fixed noise comes from the model's ``sample_noise`` (so InfoGAN's ``noise_std`` is honoured), drawn once
+    under ``seed`` without touching the run's random streams.
 
     Args:
         every_n_steps: cadence in generator steps (0 = only at the end).
-        num_samples: images in the grid (points in the scatter plot for 2-D data).
+        num_samples: images in the grid (points in the plot for vector data).
         nrow: images per grid row.
         seed: seed of the fixed noise, so grids from different steps and runs are comparable.
     """
@@ -79,17 +57,26 @@ class SampleGrid(Callback):
         self.last_path: Path | None = None
         self.folder: Path | None = None
         """``<run folder>/samples``, found in ``setup`` (on every rank)."""
+        self._warned: set[str] = set()
 
     def _labels(self, pl_module: LightningModule) -> torch.Tensor | None:
         num_classes = getattr(pl_module, "num_classes", None)
         return None if num_classes is None else class_rows(num_classes, self.nrow)
 
     def _noise(self, pl_module: LightningModule) -> torch.Tensor:
+        """The fixed noise on the module's device, drawn on first use through the model's ``sample_noise``.
+
+        Drawn under ``seed`` inside ``torch.random.fork_rng``: the same noise at every step (it is kept, on the
+        CPU, in ``fixed_noise``) and the global random streams the run trains with are left as they were. It is
+        the noise ``lightning-gans sample --grid --seed SEED --num N`` draws on the same device.
+        """
         if self.fixed_noise is None:
             labels = self._labels(pl_module)
             n = self.num_samples if labels is None else len(labels)
-            generator = torch.Generator().manual_seed(self.seed)
-            self.fixed_noise = torch.randn(n, pl_module.latent_dim, generator=generator)
+            devices = [pl_module.device] if pl_module.device.type == "cuda" else []
+            with torch.random.fork_rng(devices=devices):
+                torch.manual_seed(self.seed)
+                self.fixed_noise = pl_module.sample_noise(n).detach().cpu()
         return self.fixed_noise.to(pl_module.device)
 
     @override
@@ -106,17 +93,42 @@ class SampleGrid(Callback):
             return pl_module.sample(z=self._noise(pl_module))
         return pl_module.sample(z=self._noise(pl_module), labels=labels)
 
+    def _warn_once(self, message: str, key: str | None = None) -> None:
+        """Warns with ``message`` unless a warning with the same ``key`` (default: the message) was given."""
+        key = message if key is None else key
+        if key not in self._warned:
+            self._warned.add(key)
+            rank_zero_warn(message, category=LightningGansWarning)
+
     def render(self, trainer: Trainer, pl_module: LightningModule, name: str) -> Path | None:
-        """Samples, saves the PNG and sends it to the loggers; returns the path (rank zero only)."""
+        """Samples, saves the PNG and sends it to the loggers; returns the path (rank zero only).
+
+        Never raises: a picture is not worth a finished run. Samples of a shape no picture fits (see
+        ``lightning_gans.render.can_render``) get a one-line note, any other failure a warning; both once per
+        run, and None is returned.
+        """
         if not trainer.is_global_zero:
             return None
         # no collective below this line: only rank zero gets here (sampling is eval mode, EMA or plain
         # generator, never the DDP-wrapped module)
-        samples = self._sample(pl_module)
-        picture = render_samples(samples, self.nrow)
-        self.last_path = save_png(picture, self.folder / f"{name}.png")
-        for logger in trainer.loggers:
-            log_image(logger, "samples", picture, trainer.global_step)
+        try:
+            samples = self._sample(pl_module)
+            if not can_render(samples.shape[1:]):
+                self._warn_once(
+                    f"SampleGrid: no picture for samples of shape {tuple(samples.shape[1:])} (only vectors and "
+                    "1- or 3-channel images are drawn); no sample grids are written."
+                )
+                return None
+            picture = render_samples(samples, self.nrow)
+            self.last_path = save_png(picture, self.folder / f"{name}.png")
+            for logger in trainer.loggers:
+                log_image(logger, "samples", picture, trainer.global_step)
+        except Exception as error:  # noqa: BLE001  a callback must never lose a finished run
+            reason = f"{type(error).__name__}: {error}"
+            self._warn_once(
+                f"SampleGrid could not write {name}.png ({reason}); training goes on.", key=reason
+            )
+            return None
         return self.last_path
 
     @override

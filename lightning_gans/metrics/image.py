@@ -38,6 +38,7 @@ from lightning_gans.errors import MissingWeightsError
 from lightning_gans.metrics.digits_net import DigitsClassifier, load_digits_classifier
 from lightning_gans.metrics.manifold import DENSITY_COVERAGE_K, MANIFOLD_METRICS, knn_radii, manifold_metrics
 from lightning_gans.metrics.memorization import heldout_median_distance, nearest_distances
+from lightning_gans.render import to_uint8
 
 INCEPTION_WEIGHTS_ENV = "LIGHTNING_GANS_INCEPTION_WEIGHTS"
 """Environment variable naming a local torch-fidelity Inception weights file (used when no path is passed)."""
@@ -51,13 +52,6 @@ IMAGE_METRICS = ("fid", "kid", "is", "class_kl", "classes", *MANIFOLD_METRICS, "
 CLASS_METRICS = ("class_kl", "classes")
 # metrics that need every feature vector (FID and KID keep running sums and their own copies)
 FEATURE_SET_METRICS = (*MANIFOLD_METRICS, "memorization")
-
-
-def to_uint8(images: torch.Tensor) -> torch.Tensor:
-    """``(N, C, H, W)`` floats in [-1, 1] -> uint8 in [0, 255] (as a PNG would store them); uint8 passes through."""
-    if images.dtype == torch.uint8:
-        return images
-    return ((images.detach().float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
 
 
 def cached_inception_weights() -> Path:

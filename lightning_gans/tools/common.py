@@ -12,6 +12,7 @@ import torch
 from lightning_gans.checkpoint import load_gan
 from lightning_gans.errors import ConfigError
 from lightning_gans.modules.gan import GAN
+from lightning_gans.render import to_uint8  # noqa: F401  re-exported: lightning_gans.tools.to_uint8
 
 
 def pick_device(device: str = "auto") -> torch.device:
@@ -87,11 +88,6 @@ def class_folder_names(num_classes: int) -> list[str]:
     ``torchvision.datasets.ImageFolder`` gives labels in) is the class order."""
     width = len(str(num_classes - 1))
     return [f"{c:0{width}d}" for c in range(num_classes)]
-
-
-def to_uint8(images: torch.Tensor) -> torch.Tensor:
-    """``(N, C, H, W)`` images in [-1, 1] -> ``(N, C, H, W)`` uint8 in [0, 255] (values outside are clipped)."""
-    return ((images.detach().float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).cpu()
 
 
 def sample_shape(model: GAN) -> tuple[int, ...]:

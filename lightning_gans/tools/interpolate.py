@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Literal
 
 import torch
-from PIL import Image
 
-from lightning_gans.callbacks.sample_grid import image_grid, save_png
 from lightning_gans.errors import ConfigError
 from lightning_gans.modules.gan import GAN
+from lightning_gans.render import image_grid, save_gif, save_png
 from lightning_gans.tools.common import check_images, has_ema, load_generator, seeded_noise
 from lightning_gans.tools.options import interpolate_parser as parser
 
@@ -108,15 +107,6 @@ def path_labels(model: GAN, num_paths: int, steps: int, class_index: int | None)
         else torch.full((num_paths,), class_index)
     )
     return per_path.repeat_interleave(steps)
-
-
-def save_gif(frames: list[torch.Tensor], path: str | Path, frame_ms: int = 120) -> Path:
-    """Writes ``(3, H, W)`` uint8 frames as a looping GIF."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pictures = [Image.fromarray(frame.permute(1, 2, 0).numpy()) for frame in frames]
-    pictures[0].save(path, save_all=True, append_images=pictures[1:], duration=frame_ms, loop=0)
-    return path
 
 
 def run(args: argparse.Namespace) -> tuple[Path, Path | None]:

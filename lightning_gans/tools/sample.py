@@ -35,9 +35,9 @@ import numpy as np
 import torch
 from PIL import Image
 
-from lightning_gans.callbacks.sample_grid import class_rows, render_samples, save_png
 from lightning_gans.errors import ConfigError
 from lightning_gans.modules.gan import GAN
+from lightning_gans.render import class_rows, render_samples, save_png
 from lightning_gans.tools.common import (
     check_images,
     class_folder_names,

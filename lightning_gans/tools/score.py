@@ -25,11 +25,11 @@ from torchvision import transforms
 from torchvision.datasets.folder import IMG_EXTENSIONS
 
 from lightning_gans.anomaly import score_samples
-from lightning_gans.callbacks.sample_grid import image_grid, save_png
 from lightning_gans.checkpoint import load_model
 from lightning_gans.data.array import column_index, read_array, split_features, standardize_with
 from lightning_gans.data.vision import ConvertMode, DataNotFoundError, load_image
 from lightning_gans.errors import ConfigError
+from lightning_gans.render import image_grid, save_png
 from lightning_gans.tools import pick_device
 
 TABLE_SUFFIXES = (".csv", ".npy", ".pt")

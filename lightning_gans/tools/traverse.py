@@ -18,10 +18,9 @@ from pathlib import Path
 
 import torch
 
-from lightning_gans.callbacks.sample_grid import image_grid, save_png
 from lightning_gans.errors import ConfigError
+from lightning_gans.render import image_grid, save_gif, save_png, zoom
 from lightning_gans.tools import add_checkpoint_options, check_images, has_ema, load_generator, seeded_noise
-from lightning_gans.tools.interpolate import save_gif
 
 
 def traversal_codes(model, code: int, continuous: int, steps: int) -> torch.Tensor:
@@ -54,12 +53,6 @@ def traverse(
     z = seeded_noise(model, 1, seed).expand(len(codes), -1)
     images = model.sample_with_codes(z, codes, ema=ema).cpu()
     return images.reshape(model.categorical_codes[code], steps, *images.shape[1:])
-
-
-def zoom(picture: torch.Tensor, factor: int) -> torch.Tensor:
-    """A ``(3, H, W)`` picture enlarged to ``(3, factor * H, factor * W)`` by repeating pixels (8x8 digits stay
-    sharp)."""
-    return picture.repeat_interleave(factor, 1).repeat_interleave(factor, 2)
 
 
 def parser() -> argparse.ArgumentParser:

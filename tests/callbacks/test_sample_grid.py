@@ -1,5 +1,6 @@
 """The sample-grid callback: PNGs at the cadence and at the end, the same picture sent to TensorBoard."""
 
+import pytest
 import torch
 from lightning.pytorch import Trainer
 from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
@@ -7,7 +8,7 @@ from PIL import Image
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from lightning_gans import DCGAN, DigitsDataModule, SampleGrid, Toy2DDataModule, VanillaGAN
-from lightning_gans.callbacks.sample_grid import image_grid, scatter_plot
+from lightning_gans.render import image_grid, scatter_plot
 
 
 def test_grids_at_cadence_and_end_and_in_tensorboard(tmp_path, fast_trainer_kwargs):
@@ -54,3 +55,61 @@ def test_scatter_plot_draws_points():
     picture = scatter_plot(torch.tensor([[0.0, 0.0]]), size=64, extent=1.0)
     assert picture.shape == (3, 64, 64)
     assert picture[:, 32, 32].tolist() != [255, 255, 255] and picture[:, 2, 2].tolist() == [255, 255, 255]
+
+
+def test_noise_comes_from_the_model_and_leaves_the_training_stream_alone():
+    from lightning_gans import InfoGAN
+    from lightning_gans.tools import seeded_noise
+
+    model = InfoGAN(data_shape=[4], architecture="mlp", hidden_dims=(8,), latent_dim=16, noise_std=0.1)
+    grid = SampleGrid(num_samples=500, seed=5)
+    torch.manual_seed(123)
+    before = torch.get_rng_state()
+    noise = grid._noise(model)
+    assert torch.equal(torch.get_rng_state(), before)  # drawing it did not consume the run's random numbers
+    assert abs(noise.std().item() - 0.1) < 0.01  # InfoGAN's noise_std, through model.sample_noise
+    assert torch.equal(noise, seeded_noise(model, 500, seed=5))  # what `lightning-gans sample --seed 5` draws
+    model.noise_std = 1.0
+    assert torch.equal(grid._noise(model), noise)  # fixed for the whole run
+
+
+def test_wide_vectors_get_a_pairs_plot_and_a_failing_picture_is_a_warning(
+    tmp_path, fast_trainer_kwargs, monkeypatch
+):
+    from lightning.pytorch.callbacks import ModelCheckpoint
+
+    from lightning_gans._warnings import LightningGansWarning
+    from lightning_gans.callbacks import sample_grid
+
+    data = torch.utils.data.DataLoader(torch.randn(64, 13), batch_size=16)  # a 13-column table
+    grid = SampleGrid(every_n_steps=0, num_samples=50)
+    model = VanillaGAN(data_shape=[13], hidden_dims=(8,))
+    Trainer(max_steps=2, callbacks=[grid], **fast_trainer_kwargs).fit(model, train_dataloaders=data)
+    with Image.open(grid.last_path) as image:
+        assert image.size == (4 * 160, 4 * 160)  # pairs plot of the first 4 coordinates
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("no pictures today")
+
+    monkeypatch.setattr(sample_grid, "render_samples", broken)
+    fast_trainer_kwargs.update(enable_checkpointing=True, default_root_dir=str(tmp_path / "broken"))
+    checkpoint = ModelCheckpoint(dirpath=tmp_path / "ckpt", save_last=True, save_top_k=0)
+    grid = SampleGrid(every_n_steps=1, num_samples=50)
+    with pytest.warns(LightningGansWarning, match="could not write .*no pictures today") as caught:
+        Trainer(max_steps=2, callbacks=[grid, checkpoint], **fast_trainer_kwargs).fit(
+            model, train_dataloaders=data
+        )
+    assert sum(issubclass(w.category, LightningGansWarning) for w in caught) == 1  # once, not at every step
+    assert (tmp_path / "ckpt" / "last.ckpt").exists() and grid.last_path is None
+
+
+def test_samples_no_picture_fits_get_a_note_not_an_error(fast_trainer_kwargs):
+    from lightning_gans._warnings import LightningGansWarning
+
+    model = VanillaGAN(data_shape=[2], hidden_dims=(8,))
+    model.sample = lambda **kwargs: torch.zeros(4, 5, 3, 3)  # 5-channel "images"
+    grid = SampleGrid(every_n_steps=0)
+    grid.folder = None
+    trainer = Trainer(max_steps=1, **fast_trainer_kwargs)
+    with pytest.warns(LightningGansWarning, match=r"no picture for samples of shape \(5, 3, 3\)"):
+        assert grid.render(trainer, model, "final") is None

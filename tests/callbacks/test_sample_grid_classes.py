@@ -6,7 +6,7 @@ from lightning.pytorch import Trainer
 from PIL import Image
 
 from lightning_gans import DCGAN, DigitsDataModule, SampleGrid
-from lightning_gans.callbacks.sample_grid import image_grid
+from lightning_gans.render import image_grid
 
 
 def test_conditional_grid_has_one_class_per_row(fast_trainer_kwargs):
