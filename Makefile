@@ -21,8 +21,8 @@ demo: install
 
 ## The default suite, then the slow checks (DDP, learning tests, kill/resume).
 test: install
-	$(PY) -m pytest
-	$(PY) -m pytest -m slow
+	$(PY) -m pytest --durations=15
+	$(PY) -m pytest -m slow --durations=15
 
 test-fast: install
 	$(PY) -m pytest
