@@ -22,6 +22,7 @@ from torchmetrics.functional.classification import (
     binary_f1_score,
 )
 
+from lightning_gans.capabilities import ScoresAnomalies
 from lightning_gans.errors import ConfigError
 
 
@@ -128,7 +129,7 @@ def detection_metrics(
 def score_samples(model, x: torch.Tensor) -> torch.Tensor:
     """``(N, *data_shape)`` -> ``(N,)`` scores of any trained model: its own ``anomaly_score`` (BiGAN,
     ``IZIfEncoder``), else the discriminator-only baseline for a plain GAN (discriminator in eval mode)."""
-    if hasattr(model, "anomaly_score"):
+    if isinstance(model, ScoresAnomalies):
         return model.anomaly_score(x)
     if getattr(model, "num_classes", None) is not None:
         raise ConfigError("the discriminator-only score needs an unconditional GAN; this one is conditional.")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import torch
 
+from lightning_gans.capabilities import Clusters
 from lightning_gans.data.digits import load_digits_split
 from lightning_gans.errors import ConfigError
 from lightning_gans.metrics.clustering import cluster_to_class, clustering_scores
@@ -71,7 +72,7 @@ def parser() -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> dict[str, float]:
     """Runs the command for parsed arguments; returns the scores ``{"acc", "nmi", "ari"}``."""
     model = load_generator(args.ckpt, args.device)
-    if not hasattr(model, "predict_cluster"):
+    if not isinstance(model, Clusters):
         raise ConfigError(
             f"{args.ckpt} holds a {type(model).__name__}, not an InfoGAN: it has no cluster code."
         )

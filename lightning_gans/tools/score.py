@@ -25,6 +25,7 @@ from torchvision import transforms
 from torchvision.datasets.folder import IMG_EXTENSIONS
 
 from lightning_gans.anomaly import score_samples
+from lightning_gans.capabilities import Encodes
 from lightning_gans.checkpoint import load_model
 from lightning_gans.data.array import column_index, read_array, split_features, standardize_with
 from lightning_gans.data.vision import ConvertMode, DataNotFoundError, load_image
@@ -146,7 +147,7 @@ def top_anomalies_picture(model, images: torch.Tensor, scores: torch.Tensor, k: 
     """``(3, H, W)`` uint8: the k highest-scoring images, then their reconstructions and residuals (rows)."""
     top = images[scores.argsort(descending=True)[:k]]
     rows = [top]
-    if hasattr(model, "reconstruct"):
+    if isinstance(model, Encodes):
         reconstruction = model.reconstruct(top).cpu()
         rows += [reconstruction, (top - reconstruction).abs() - 1]  # residual in [0, 2] drawn in [-1, 1]
     return image_grid(torch.cat(rows), nrow=len(top))

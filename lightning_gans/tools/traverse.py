@@ -18,6 +18,7 @@ from pathlib import Path
 
 import torch
 
+from lightning_gans.capabilities import HasCodes
 from lightning_gans.errors import ConfigError
 from lightning_gans.render import image_grid, save_gif, save_png, zoom
 from lightning_gans.tools import add_checkpoint_options, check_images, has_ema, load_generator, seeded_noise
@@ -86,7 +87,7 @@ def parser() -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> tuple[Path, Path | None]:
     """Runs the command for parsed arguments; returns the grid path and the GIF path (None with --no-gif)."""
     model = load_generator(args.ckpt, args.device)
-    if not hasattr(model, "sample_with_codes"):
+    if not isinstance(model, HasCodes):
         raise ConfigError(
             f"{args.ckpt} holds a {type(model).__name__}, not an InfoGAN: it has no codes to traverse."
         )
