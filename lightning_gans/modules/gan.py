@@ -24,6 +24,7 @@ hooks and the DDP set-up. Start-up checks are in ``lightning_gans.modules.checks
 
 from __future__ import annotations
 
+import warnings
 from typing import Literal
 
 import torch
@@ -203,7 +204,11 @@ class GAN(AdversarialModule):
         if num_classes is not None:
             # fake-label distribution; a buffer so that sample() after load_gan draws like training did
             self.register_buffer("label_probs", torch.full((num_classes,), 1.0 / num_classes))
-        self.save_hyperparameters()
+        with warnings.catch_warnings():
+            # Lightning warns that network arguments (BiGAN's encoder, a passed generator) are nn.Modules in the
+            # hyperparameters; they are removed from them just below, so the advice does not apply.
+            warnings.filterwarnings("ignore", message=r"Attribute '\w+' is an instance of `nn.Module`")
+            self.save_hyperparameters()
         # Keep checkpoints loadable with weights_only=True: network objects and optimizer factories are not
         # hyperparameters (LightningCLI runs store their class_path dicts instead, which stay).
         self.remove_ignored_hparams(
