@@ -150,3 +150,17 @@ def test_one_real_call_of_every_command_in_a_fresh_process(
         if name == "test":
             assert "test/auroc" in result.stdout, result.stdout[-2000:]
     assert product is None or (product.exists() and (product.is_dir() or product.stat().st_size > 0))
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "from lightning_gans.checkpoint import load_gan",  # docs/how-to/train.md
+        "import lightning_gans.engine",
+        "import lightning_gans.tools.score",
+        "from lightning_gans import DCGAN, IZIfEncoder",
+    ],
+)
+def test_public_imports_work_in_a_fresh_interpreter(statement, tmp_path):
+    result = subprocess.run([sys.executable, "-c", statement], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
