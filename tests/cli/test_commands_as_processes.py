@@ -156,9 +156,8 @@ def test_one_real_call_of_every_command_in_a_fresh_process(
     "statement",
     [
         "from lightning_gans.checkpoint import load_gan",  # docs/how-to/train.md
-        "import lightning_gans.engine",
-        "import lightning_gans.tools.score",
-        "from lightning_gans import DCGAN, IZIfEncoder",
+        pytest.param("import lightning_gans.engine", marks=pytest.mark.slow),
+        pytest.param("from lightning_gans import DCGAN, IZIfEncoder", marks=pytest.mark.slow),
     ],
 )
 def test_public_imports_work_in_a_fresh_interpreter(statement, tmp_path):
