@@ -108,3 +108,12 @@ def install() -> None:
         message=r"Metric `Kernel Inception Distance` will save all extracted features in buffer",
         module=r"torchmetrics\.utilities\.prints",
     )
+
+    # 5. The data modules offer a validation split (held-out normal data, for the detectors' thresholds); a model
+    #    without a ``validation_step`` (every generator) simply does not use it, which is what Lightning says on
+    #    every run ("You passed in a `val_dataloader` but have no `validation_step`. Skipping val loop.").
+    warnings.filterwarnings(
+        "ignore",
+        message=r"You passed in a `val_dataloader` but have no `validation_step`",
+        module=r"lightning\.pytorch\.trainer\.configuration_validator",
+    )

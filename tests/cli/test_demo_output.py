@@ -22,6 +22,7 @@ NOISE = [
     "smaller than the logging interval",  # 22 digits batches an epoch < log_every_n_steps
     "Kernel Inception Distance",  # torchmetrics' KID memory note
     "Epoch ",  # Lightning's per-epoch bars
+    "Skipping val loop",  # the data modules offer a validation split that generators do not use
 ]
 
 
