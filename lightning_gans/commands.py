@@ -84,16 +84,19 @@ register(
     "score",
     "an anomaly detector checkpoint -> scores.csv (name, score, flagged) for an image folder or a table",
     "lightning_gans.tools.score:main",
+    "lightning_gans.tools.options:score_parser",
 )
 register(
     "cluster",
     "an InfoGAN checkpoint's categorical code as clusters of real data -> CSV; Hungarian accuracy, NMI, ARI",
     "lightning_gans.tools.cluster:main",
+    "lightning_gans.tools.options:cluster_parser",
 )
 register(
     "traverse",
     "an InfoGAN checkpoint's latent traversals: one row per category, a continuous code swept (PNG + GIF)",
     "lightning_gans.tools.traverse:main",
+    "lightning_gans.tools.options:traverse_parser",
 )
 
 

@@ -22,6 +22,7 @@ from lightning_gans.data.digits import load_digits_split
 from lightning_gans.errors import ConfigError
 from lightning_gans.metrics.clustering import cluster_to_class, clustering_scores
 from lightning_gans.tools import check_images, load_generator
+from lightning_gans.tools.options import cluster_parser as parser
 
 VISION_SETS = {"mnist": "MNISTDataModule", "fashion_mnist": "FashionMNISTDataModule"}
 
@@ -50,23 +51,6 @@ def load_images(
         images, labels = zip(*loader, strict=True)
         return torch.cat(images), torch.cat(labels)
     raise ConfigError(f"--data must be digits, {', '.join(VISION_SETS)}; got {data!r}.")
-
-
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="lightning-gans cluster",
-        description="Cluster real images with an InfoGAN's categorical code (Q's argmax) and score the clusters.",
-    )
-    p.add_argument("--ckpt", required=True, help="InfoGAN checkpoint (.ckpt) written by `lightning-gans fit`")
-    p.add_argument("--data", default="digits", help="digits (default), mnist or fashion_mnist")
-    p.add_argument(
-        "--split", choices=["train", "test", "all"], default="train", help="digits split (default train)"
-    )
-    p.add_argument("--root", default="data", help="folder of the torchvision sets (default: data)")
-    p.add_argument("--code", type=int, default=0, help="which categorical code clusters (default 0)")
-    p.add_argument("--out", default="clusters.csv", help="CSV path (default: clusters.csv)")
-    p.add_argument("--device", default="auto", help="cpu, cuda, ... (default: a GPU when there is one)")
-    return p
 
 
 def run(args: argparse.Namespace) -> dict[str, float]:

@@ -193,3 +193,85 @@ def evaluate_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ...")
     p.add_argument("--json", default=None, help="also write the results and protocol to this JSON file")
     return p
+
+
+def score_parser() -> argparse.ArgumentParser:
+    p = OneLineParser(
+        prog="lightning-gans score",
+        description="Anomaly scores for every image in a folder or every row of a .csv/.npy/.pt table.",
+    )
+    p.add_argument("--ckpt", required=True, help="checkpoint of a BiGAN, an IZIfEncoder or any GAN")
+    p.add_argument("--data", required=True, help="folder of images (searched recursively) or a table file")
+    p.add_argument("--out", default="scores.csv", help="output CSV: name,score,flagged (default scores.csv)")
+    p.add_argument(
+        "--threshold", type=float, default=None, help="flag scores above this (default: stored one)"
+    )
+    p.add_argument(
+        "--label_column",
+        "--label-column",
+        default=None,
+        help="tables: a column to leave out of the features (index or header name), e.g. the label column",
+    )
+    p.add_argument(
+        "--topk", type=int, default=16, help="images in the top-anomalies picture (default 16; 0: none)"
+    )
+    p.add_argument(
+        "--topk_png",
+        "--topk-png",
+        default=None,
+        help="picture of the top-k anomalies (default: OUT with .png)",
+    )
+    p.add_argument(
+        "--batch_size", "--batch-size", type=positive_int, default=256, help="samples per forward pass"
+    )
+    p.add_argument("--device", default="auto", help="cpu, cuda, ... (default: a GPU when there is one)")
+    return p
+
+
+def cluster_parser() -> argparse.ArgumentParser:
+    p = OneLineParser(
+        prog="lightning-gans cluster",
+        description="Cluster real images with an InfoGAN's categorical code (Q's argmax) and score the clusters.",
+    )
+    p.add_argument("--ckpt", required=True, help="InfoGAN checkpoint (.ckpt) written by `lightning-gans fit`")
+    p.add_argument("--data", default="digits", help="digits (default), mnist or fashion_mnist")
+    p.add_argument(
+        "--split", choices=["train", "test", "all"], default="train", help="digits split (default train)"
+    )
+    p.add_argument("--root", default="data", help="folder of the torchvision sets (default: data)")
+    p.add_argument("--code", type=int, default=0, help="which categorical code clusters (default 0)")
+    p.add_argument("--out", default="clusters.csv", help="CSV path (default: clusters.csv)")
+    p.add_argument("--device", default="auto", help="cpu, cuda, ... (default: a GPU when there is one)")
+    return p
+
+
+def traverse_parser() -> argparse.ArgumentParser:
+    p = OneLineParser(
+        prog="lightning-gans traverse",
+        description="Latent traversals of an InfoGAN: one row per categorical value, columns sweep a continuous code.",
+    )
+    add_checkpoint_options(p)
+    p.add_argument("--code", type=int, default=0, help="categorical code giving the rows (default 0)")
+    p.add_argument(
+        "--continuous", type=int, default=0, help="continuous code swept along the columns (default 0)"
+    )
+    p.add_argument("--steps", type=positive_int, default=8, help="columns, from -1 to 1 (default 8)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the fixed noise (default 0)")
+    p.add_argument(
+        "--zoom", type=int, default=1, help="enlarge the pictures by this factor, nearest pixel (default 1)"
+    )
+    p.add_argument("--out", default="traversal.png", help="grid PNG path (default: traversal.png)")
+    p.add_argument(
+        "--gif",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also write OUT with .gif (default: --gif)",
+    )
+    p.add_argument(
+        "--frame_ms",
+        "--frame-ms",
+        type=positive_int,
+        default=150,
+        help="GIF frame duration in ms (default 150)",
+    )
+    return p

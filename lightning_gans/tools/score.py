@@ -16,7 +16,6 @@ error naming it.
 
 from __future__ import annotations
 
-import argparse
 import csv
 from pathlib import Path
 
@@ -32,37 +31,9 @@ from lightning_gans.data.vision import ConvertMode, DataNotFoundError, load_imag
 from lightning_gans.errors import ConfigError
 from lightning_gans.render import image_grid, save_png
 from lightning_gans.tools import pick_device
+from lightning_gans.tools.options import score_parser as parser
 
 TABLE_SUFFIXES = (".csv", ".npy", ".pt")
-
-
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="lightning-gans score",
-        description="Anomaly scores for every image in a folder or every row of a .csv/.npy/.pt table.",
-    )
-    p.add_argument("--ckpt", required=True, help="checkpoint of a BiGAN, an IZIfEncoder or any GAN")
-    p.add_argument("--data", required=True, help="folder of images (searched recursively) or a table file")
-    p.add_argument("--out", default="scores.csv", help="output CSV: name,score,flagged (default scores.csv)")
-    p.add_argument(
-        "--threshold", type=float, default=None, help="flag scores above this (default: stored one)"
-    )
-    p.add_argument(
-        "--label_column",
-        "--label-column",
-        default=None,
-        help="tables: a column to leave out of the features (index or header name), e.g. the label column",
-    )
-    p.add_argument("--topk", type=int, default=16, help="images in the top-anomalies picture (default 16)")
-    p.add_argument(
-        "--topk_png",
-        "--topk-png",
-        default=None,
-        help="picture of the top-k anomalies (default: OUT with .png)",
-    )
-    p.add_argument("--batch_size", "--batch-size", type=int, default=256, help="samples per forward pass")
-    p.add_argument("--device", default="auto", help="cpu, cuda, ... (default: a GPU when there is one)")
-    return p
 
 
 def model_data_shape(model) -> tuple[int, ...]:

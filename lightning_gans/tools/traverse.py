@@ -21,7 +21,8 @@ import torch
 from lightning_gans.capabilities import HasCodes
 from lightning_gans.errors import ConfigError
 from lightning_gans.render import image_grid, save_gif, save_png, zoom
-from lightning_gans.tools import add_checkpoint_options, check_images, has_ema, load_generator, seeded_noise
+from lightning_gans.tools import check_images, has_ema, load_generator, seeded_noise
+from lightning_gans.tools.options import traverse_parser as parser
 
 
 def traversal_codes(model, code: int, continuous: int, steps: int) -> torch.Tensor:
@@ -54,34 +55,6 @@ def traverse(
     z = seeded_noise(model, 1, seed).expand(len(codes), -1)
     images = model.sample_with_codes(z, codes, ema=ema).cpu()
     return images.reshape(model.categorical_codes[code], steps, *images.shape[1:])
-
-
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="lightning-gans traverse",
-        description="Latent traversals of an InfoGAN: one row per categorical value, columns sweep a continuous code.",
-    )
-    add_checkpoint_options(p)
-    p.add_argument("--code", type=int, default=0, help="categorical code giving the rows (default 0)")
-    p.add_argument(
-        "--continuous", type=int, default=0, help="continuous code swept along the columns (default 0)"
-    )
-    p.add_argument("--steps", type=int, default=8, help="columns, from -1 to 1 (default 8)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the fixed noise (default 0)")
-    p.add_argument(
-        "--zoom", type=int, default=1, help="enlarge the pictures by this factor, nearest pixel (default 1)"
-    )
-    p.add_argument("--out", default="traversal.png", help="grid PNG path (default: traversal.png)")
-    p.add_argument(
-        "--gif",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="also write OUT with .gif (default: --gif)",
-    )
-    p.add_argument(
-        "--frame_ms", "--frame-ms", type=int, default=150, help="GIF frame duration in ms (default 150)"
-    )
-    return p
 
 
 def run(args: argparse.Namespace) -> tuple[Path, Path | None]:

@@ -37,7 +37,16 @@ def test_help_lists_every_subcommand_with_one_line(capsys):
 
 
 @pytest.mark.parametrize(
-    "args", [["--help"], ["sample", "--help"], ["interpolate", "--help"], ["evaluate", "-h"]]
+    "args",
+    [
+        ["--help"],
+        ["sample", "--help"],
+        ["interpolate", "--help"],
+        ["evaluate", "-h"],
+        ["score", "-h"],
+        ["cluster", "-h"],
+        ["traverse", "-h"],
+    ],
 )
 def test_help_does_not_import_torch(args):
     """What makes --help fast (0.05 s of CPU instead of 13-18 s here, see docs/BENCHMARKS.md)."""
