@@ -35,7 +35,6 @@ from typing_extensions import override
 from lightning_gans import losses
 from lightning_gans.data.batch import split_batch
 from lightning_gans.engine import AdversarialModule, OptimizerCallable, SchedulerCallable, adam
-from lightning_gans.engine.options import check_engine_options
 from lightning_gans.errors import ConfigError
 from lightning_gans.modules.checks import (
     check_batch_size,
@@ -169,12 +168,7 @@ class GAN(AdversarialModule):
         check_packing(pack, ac_weight, family, self.packing_refusal)
         if d_steps < 1:
             raise ConfigError(f"d_steps must be >= 1, got {d_steps}. Set model d_steps to 1 or more.")
-        check_engine_options(
-            ema_decay,
-            {"generator_clip_val": generator_clip_val, "discriminator_clip_val": discriminator_clip_val},
-            gradient_clip_algorithm,
-            on_nonfinite,
-        )
+        # clip values, gradient_clip_algorithm and on_nonfinite are checked by the engine, ema_decay by add_ema
         super().__init__(
             optimizers={"generator": generator_optimizer, "discriminator": discriminator_optimizer},
             schedulers={"generator": generator_scheduler, "discriminator": discriminator_scheduler},

@@ -23,26 +23,25 @@ class OneLineParser(argparse.ArgumentParser):
         )
 
 
-def positive_int(text: str) -> int:
-    """An argparse ``type``: an integer >= 1 (a count: samples, batch size, paths, steps)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer; give a whole number >= 1") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not allowed; give a whole number >= 1")
-    return value
+def whole_number_at_least(minimum: int):
+    """An argparse ``type``: an integer >= ``minimum`` (a count: samples, batch size, paths, steps)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not an integer; give a whole number >= {minimum}"
+            ) from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{value} is not allowed; give a whole number >= {minimum}")
+        return value
+
+    return parse
 
 
-def non_negative_int(text: str) -> int:
-    """An argparse ``type``: an integer >= 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer; give a whole number >= 0") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} is not allowed; give a whole number >= 0")
-    return value
+positive_int = whole_number_at_least(1)
+non_negative_int = whole_number_at_least(0)
 
 
 def positive_float(text: str) -> float:
@@ -213,7 +212,10 @@ def score_parser() -> argparse.ArgumentParser:
         help="tables: a column to leave out of the features (index or header name), e.g. the label column",
     )
     p.add_argument(
-        "--topk", type=int, default=16, help="images in the top-anomalies picture (default 16; 0: none)"
+        "--topk",
+        type=non_negative_int,
+        default=16,
+        help="images in the top-anomalies picture (default 16; 0: none)",
     )
     p.add_argument(
         "--topk_png",
