@@ -117,3 +117,31 @@ def install() -> None:
         message=r"You passed in a `val_dataloader` but have no `validation_step`",
         module=r"lightning\.pytorch\.trainer\.configuration_validator",
     )
+
+
+_FROZEN_EVAL_FILTERS: dict[int, tuple] = {}
+
+
+def expect_frozen_eval_modules(model) -> None:
+    """Before a fit: silence Lightning's "Found N module(s) in eval mode at the start of training" for ``model``
+    when every module it has in eval mode is frozen (no parameter that requires grad), e.g. the trained GAN an
+    ``IZIfEncoder`` inverts, kept in eval mode so batch norm keeps its statistics. The filter matches that exact
+    count and is removed by ``end_frozen_eval_modules`` when training starts; a module a user leaves in eval mode
+    with trainable parameters still warns."""
+    in_eval = [module for module in model.modules() if not module.training]
+    if not in_eval or any(p.requires_grad for module in in_eval for p in module.parameters()):
+        return
+    warnings.filterwarnings("ignore", message=rf"Found {len(in_eval)} module\(s\) in eval mode at the start")
+    _FROZEN_EVAL_FILTERS[id(model)] = warnings.filters[0]
+
+
+def end_frozen_eval_modules(model) -> None:
+    """Removes the filter ``expect_frozen_eval_modules`` installed for ``model`` (if any)."""
+    entry = _FROZEN_EVAL_FILTERS.pop(id(model), None)
+    if entry is not None and entry in warnings.filters:
+        warnings.filters.remove(entry)
+        mutated = getattr(
+            warnings, "_filters_mutated", None
+        )  # invalidates the per-module "already shown" caches
+        if mutated is not None:
+            mutated()

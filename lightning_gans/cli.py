@@ -21,13 +21,14 @@ import zipfile
 
 import yaml
 from lightning.pytorch import LightningDataModule, LightningModule, Trainer
-from lightning.pytorch.callbacks import ModelCheckpoint, ProgressBar
+from lightning.pytorch.callbacks import Callback, ModelCheckpoint, ModelSummary, ProgressBar
 from lightning.pytorch.cli import LightningCLI, SaveConfigCallback
-from lightning.pytorch.utilities import rank_zero_warn
+from lightning.pytorch.utilities import rank_zero_info, rank_zero_warn
 from lightning.pytorch.utilities.model_helpers import is_overridden
 from typing_extensions import override
 
 from lightning_gans import preemption
+from lightning_gans.callbacks.model_summary import GANModelSummary
 from lightning_gans.callbacks.progress import GANProgressBar
 from lightning_gans.commands import PROG, find_user_error, main  # noqa: F401  (``lightning_gans.cli.main`` as before)
 from lightning_gans.errors import CheckpointError, ConfigError
@@ -51,7 +52,8 @@ class GANCLI(LightningCLI):
     trains an encoder for a GAN and is not one) and any data module as the data.
 
     Adds ``GANProgressBar`` (losses as ``d_loss``/``g_loss``) unless the config has its own progress bar or
-    turns the bar off.
+    turns the bar off, ``GANModelSummary`` (no FLOPs column of zeros) unless it has its own summary or turns it
+    off, and ``CheckpointReport`` (the line saying where the checkpoint went).
     """
 
     def __init__(self, args=None, run: bool = True) -> None:
@@ -115,6 +117,12 @@ class GANCLI(LightningCLI):
         wants_bar = kwargs.get("enable_progress_bar", trainer_config.get("enable_progress_bar")) is not False
         if wants_bar and not any(isinstance(c, ProgressBar) for c in callbacks):
             kwargs["callbacks"] = [*callbacks, GANProgressBar()]
+        wants_summary = (
+            kwargs.get("enable_model_summary", trainer_config.get("enable_model_summary")) is not False
+        )
+        if wants_summary and not any(isinstance(c, ModelSummary) for c in callbacks):
+            kwargs["callbacks"] = [*kwargs.get("callbacks", callbacks), GANModelSummary()]
+        kwargs["callbacks"] = [*kwargs.get("callbacks", callbacks), CheckpointReport()]
         trainer = super().instantiate_trainer(**kwargs)
         checkpoints_follow_run_folder(trainer)
         return trainer
@@ -312,6 +320,36 @@ def checkpoints_follow_run_folder(trainer: Trainer) -> None:
     for callback in trainer.checkpoint_callbacks:
         if isinstance(callback, ModelCheckpoint) and callback.dirpath is None:
             callback.dirpath = os.path.realpath(os.path.join(trainer.default_root_dir, "checkpoints"))
+
+
+class CheckpointReport(Callback):
+    """Says at the end of ``fit`` where the checkpoint went, as ``SampleGrid`` says where the grid went.
+
+    A fresh run into a folder that already holds ``last.ckpt`` gets ``last-v1.ckpt`` from ModelCheckpoint; the
+    line then says so, and that the earlier file was kept.
+    """
+
+    def on_fit_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        for callback in trainer.checkpoint_callbacks:
+            if not isinstance(callback, ModelCheckpoint):
+                continue
+            path = callback.last_model_path or callback.best_model_path
+            if not path:
+                continue
+            shown = _short_path(path)
+            name = os.path.basename(path)
+            if re.fullmatch(r"last-v\d+\.ckpt", name):
+                earlier = _short_path(os.path.join(os.path.dirname(path), "last.ckpt"))
+                shown += f" (a new name: {earlier} of an earlier run in this folder is kept)"
+            rank_zero_info(f"Checkpoint: {shown}")
+
+
+def _short_path(path: str) -> str:
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path
+    return relative if not relative.startswith("..") else path
 
 
 def fit(args: list[str] | None = None) -> None:

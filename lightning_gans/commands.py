@@ -14,6 +14,7 @@ the function that runs it.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import sys
 from dataclasses import dataclass
@@ -131,7 +132,9 @@ def main(argv: list[str] | None = None) -> None:
         return
     name = args[0]
     if name not in COMMANDS and not name.startswith("-"):
-        print(f"{help_text()}\n{PROG}: error: unknown command {name!r}", file=sys.stderr)
+        close = difflib.get_close_matches(name, list(COMMANDS), n=1, cutoff=0.6)
+        hint = f"did you mean `{close[0]}`?" if close else f"`{PROG} --help` lists them"
+        print(f"{PROG}: error: unknown command {name!r}; {hint}", file=sys.stderr)
         raise SystemExit(2)
     # options before the command (`lightning-gans -c config.yaml fit`) are LightningCLI's
     command = COMMANDS.get(name, COMMANDS["fit"])

@@ -9,6 +9,8 @@ that uploads it later, and training goes on. Configs add it with ``--config conf
 from __future__ import annotations
 
 import os
+import secrets
+import string
 import sys
 import urllib.error
 import urllib.request
@@ -99,11 +101,26 @@ def choose_wandb_mode(
     return "online", None
 
 
-def _short_path(path: str) -> str:
+def new_run_id() -> str:
+    """An 8-character W&B run id (lower-case letters and digits, as wandb's own), from ``secrets``."""
+    alphabet = string.ascii_lowercase + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+def _is_terminal(stream) -> bool:
     try:
-        return os.path.relpath(path)
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no stream, or a closed one
+        return False
+
+
+def _short_path(path: str) -> str:
+    """``path`` relative to the working folder when it is inside it, else as it is."""
+    try:
+        relative = os.path.relpath(path)
     except ValueError:  # another drive on Windows
         return path
+    return path if relative.startswith("..") else relative
 
 
 class WandbLogger(LightningWandbLogger):
@@ -116,7 +133,9 @@ class WandbLogger(LightningWandbLogger):
     Args:
         project: W&B project (default ``WANDB_PROJECT``, else ``lightning-gans``).
         name: display name of the run.
-        save_dir: folder that receives ``wandb/``; checkpoints go to ``<save_dir>/<project>/<run id>/``.
+        save_dir: folder that receives ``wandb/``; the run's own folder (``trainer.log_dir``: its
+            ``config.yaml``, ``samples/``) is ``<save_dir>/<project>/<run id>/``, so two runs never overwrite each
+            other's files.
         offline: ``None`` (auto): online when an API key is found and the server answers, else offline with one
             printed line; ``True``: always offline; ``False``: always online (fails without a key or network).
         log_model: ``False``; ``True`` logs checkpoints at the end of training; ``"all"`` as they are written.
@@ -155,6 +174,10 @@ class WandbLogger(LightningWandbLogger):
             ).items()
             if v is not None
         }
+        # The run id is chosen here, not by wandb.init, so the run folder is known before the run starts (the
+        # config and the first sample grid are written before any metric). `secrets`, not `random`: a seeded
+        # run's RNG streams stay untouched.
+        id = id or new_run_id()
         # The mode is decided in `experiment`, not through Lightning's `offline` flag, which forbids log_model
         # and sets WANDB_MODE for the whole process.
         super().__init__(
@@ -176,6 +199,13 @@ class WandbLogger(LightningWandbLogger):
 
     @property
     @override
+    def save_dir(self) -> str:
+        """This run's own folder, ``<save_dir>/<project>/<run id>``: what ``trainer.log_dir`` returns for a W&B
+        run (Lightning uses ``save_dir`` there), so ``config.yaml`` and ``samples/`` of two runs never collide."""
+        return os.path.join(self._save_dir or ".", self._project, str(self.version))
+
+    @property
+    @override
     def experiment(self):
         if self._experiment is None and self._wandb_init.get("mode") is None and self._needs_new_run():
             self._start_run()
@@ -194,6 +224,11 @@ class WandbLogger(LightningWandbLogger):
         # absolute: the wandb-core service outlives runs and resolves relative paths against its own start folder
         self._wandb_init["dir"] = os.path.abspath(self._wandb_init.get("dir") or ".")
         Path(self._wandb_init["dir"]).mkdir(parents=True, exist_ok=True)
+        quiet = not _is_terminal(sys.stderr)
+        if quiet and "settings" not in self._wandb_init:
+            # wandb's banner ("wandb: Tracking run with ...", colour codes and all) is for a terminal; in a log
+            # file or a pipe one plain line below says where the run is
+            self._wandb_init["settings"] = wandb.Settings(silent=True)
         try:
             self._wandb_init["mode"] = mode
             super().experiment  # noqa: B018 -- Lightning's property runs wandb.init and sets the x-axis
@@ -206,11 +241,19 @@ class WandbLogger(LightningWandbLogger):
                 wandb.finish()
             self._wandb_init["mode"] = "offline"
             super().experiment  # noqa: B018
+        run_dir = _short_path(self._experiment.settings.sync_dir)
         if reason is not None:
             self.fallback_reason = reason
-            run_dir = _short_path(self._experiment.settings.sync_dir)
             print(
                 f"W&B: logging offline, {reason}; upload the run later with: wandb sync {run_dir}",
+                file=sys.stderr,
+                flush=True,
+            )
+        elif quiet and self._wandb_init["mode"] == "online":
+            print(f"W&B: run at {self._experiment.url}", file=sys.stderr, flush=True)
+        elif quiet:
+            print(
+                f"W&B: offline run in {run_dir} (`wandb sync {run_dir}` uploads it)",
                 file=sys.stderr,
                 flush=True,
             )

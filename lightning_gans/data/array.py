@@ -19,12 +19,7 @@ from typing_extensions import override
 
 from lightning_gans.data import one_class
 from lightning_gans.data.tensor_loader import TensorBatchLoader
-from lightning_gans.data.vision import DataNotFoundError
-from lightning_gans.errors import ConfigError
-
-
-class BadArrayError(ValueError):
-    """A data file that cannot be read as a table of numbers; the message names the file (and row)."""
+from lightning_gans.errors import BadArrayError, ConfigError, DataNotFoundError
 
 
 def read_csv(path: Path) -> tuple[np.ndarray, list[str] | None]:

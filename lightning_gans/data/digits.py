@@ -12,7 +12,7 @@ from typing_extensions import override
 
 from lightning_gans.data import one_class
 from lightning_gans.data.imbalance import Imbalance, imbalanced_indices
-from lightning_gans.data.tensor_loader import TensorBatchLoader
+from lightning_gans.data.tensor_loader import TensorBatchLoader, check_batch_fits
 
 TEST_FRACTION = 0.2
 SPLIT_SEED = 0  # the fixed train/test split every metric and benchmark refers to
@@ -121,6 +121,9 @@ class DigitsDataModule(LightningDataModule):
             if self.normal_classes is not None:
                 split = one_class_split(split, self.normal_classes, self.val_fraction)
             self.split = split
+        if stage in (None, "fit"):  # before the run writes its config: the error leaves the folder as it was
+            world_size = self.trainer.world_size if self.trainer is not None else 1
+            check_batch_fits(len(self.split["train"]), self.batch_size, world_size)
 
     def class_counts(self) -> torch.Tensor:
         """``(10,)`` training images per class (after the imbalance protocol)."""

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator
 import numpy as np
 import torch
 
+from lightning_gans.errors import ConfigError
+
 
 class _ResumableEpoch:
     """Counts the batches of the current epoch and skips those a loaded state says were consumed.
@@ -47,6 +49,17 @@ class _ResumableEpoch:
         self._resume = {"epoch": int(state["epoch"]), "consumed": int(state["consumed"])}
 
 
+def check_batch_fits(samples: int, batch_size: int, world_size: int = 1) -> None:
+    """A ConfigError when ``batch_size`` is more than the ``samples // world_size`` each process gets (data
+    modules call it in ``setup``, before anything is written)."""
+    per_rank = samples // world_size
+    if per_rank < batch_size:
+        raise ConfigError(
+            f"batch_size {batch_size} is larger than the {per_rank} samples each process gets: set "
+            f"--data.batch_size {max(per_rank, 1)} or lower."
+        )
+
+
 class TensorBatchLoader(_ResumableEpoch):
     """Iterates over shuffled mini-batches of ``data`` (shape ``(N, *shape)``), dropping the last partial batch.
 
@@ -71,11 +84,7 @@ class TensorBatchLoader(_ResumableEpoch):
         epoch: Callable[[], int] = lambda: 0,
         labels: torch.Tensor | None = None,
     ) -> None:
-        per_rank = data.shape[0] // world_size
-        if per_rank < batch_size:
-            raise ValueError(
-                f"batch_size {batch_size} is larger than the {per_rank} samples each process gets; lower batch_size."
-            )
+        check_batch_fits(data.shape[0], batch_size, world_size)
         self.data = data
         self.labels = labels
         self.batch_size = batch_size

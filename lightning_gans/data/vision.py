@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 from urllib.error import URLError
@@ -26,32 +25,10 @@ from torchvision.datasets.folder import IMG_EXTENSIONS
 from typing_extensions import override
 
 from lightning_gans.data import one_class
-from lightning_gans.errors import ConfigError
+from lightning_gans.data.transforms import ConvertMode, image_transform
 
-
-class DataNotFoundError(FileNotFoundError):
-    """Missing data set folder or files, or no images found; the message says where and the fix."""
-
-
-class CorruptImageError(ValueError):
-    """An image file cannot be read; the message names the file."""
-
-
-class DownloadError(RuntimeError):
-    """torchvision's download failed; the message says how to fetch the files by hand."""
-
-
-class ConvertMode:
-    """Converts a PIL image to ``mode`` ("L" = 1 channel, "RGB" = 3 channels); picklable for workers."""
-
-    def __init__(self, mode: str) -> None:
-        self.mode = mode
-
-    def __call__(self, image: Image.Image) -> Image.Image:
-        return image if image.mode == self.mode else image.convert(self.mode)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(mode={self.mode!r})"
+# the data errors are defined in errors.py and still importable from here (their old home, listed in __all__)
+from lightning_gans.errors import ConfigError, CorruptImageError, DataNotFoundError, DownloadError
 
 
 def _check_channels(channels: int) -> None:
@@ -65,8 +42,8 @@ def _check_channels(channels: int) -> None:
 class VisionDataModule(LightningDataModule, ABC):
     """Base of the image data modules: transforms, data loader and the shared checks.
 
-    Subclasses implement ``_build_dataset(download)`` (the training split with ``self.transform()``) and may
-    override ``_spatial_transforms`` (default: ``Resize(image_size)`` then ``CenterCrop(image_size)``).
+    Subclasses implement ``_build_dataset(download)`` (the training split with ``self.transform()``, the
+    library's one image transform) and may set ``crop_size`` (a center crop before the resize, as CelebA does).
 
     Args:
         root: where the data set lives (or is downloaded to).
@@ -128,19 +105,13 @@ class VisionDataModule(LightningDataModule, ABC):
         """``root`` as an absolute path (for messages)."""
         return Path(self.root).expanduser().absolute()
 
-    def _spatial_transforms(self) -> list[Callable]:
-        return [transforms.Resize(self.image_size), transforms.CenterCrop(self.image_size)]
+    crop_size: int | None = None  # an instance attribute in CelebA (its init argument)
+    """A center crop before the resize (CelebA's face crop); None = none."""
 
     def transform(self) -> transforms.Compose:
-        """PIL image -> ``(channels, image_size, image_size)`` float tensor in [-1, 1]."""
-        return transforms.Compose(
-            [
-                ConvertMode("L" if self.channels == 1 else "RGB"),
-                *self._spatial_transforms(),
-                transforms.ToTensor(),
-                transforms.Normalize((0.5,) * self.channels, (0.5,) * self.channels),
-            ]
-        )
+        """PIL image -> ``(channels, image_size, image_size)`` float tensor in [-1, 1]: the library's one image
+        transform (``lightning_gans.data.transforms.image_transform``), also used by ``score``."""
+        return image_transform(self.channels, self.image_size, self.crop_size)
 
     @abstractmethod
     def _build_dataset(self, download: bool) -> Dataset:
@@ -246,6 +217,11 @@ class TorchvisionDataModule(VisionDataModule):
     def _make(self, download: bool) -> Dataset:
         """Calls the torchvision class on the training split."""
 
+    download_advice = "Set download: true to download it"
+    """How a user of this module gets the set downloaded; a command without a ``download`` option says its own."""
+    root_option = "root"
+    """The name of the root setting in the user's terms (``--root`` for a command)."""
+
     def _manual_download(self) -> str:
         return self.manual_download.replace("<root>", str(self.root_path))
 
@@ -284,7 +260,7 @@ class TorchvisionDataModule(VisionDataModule):
             )
         else:
             fix = (
-                f"Set download: true to download it, point root at the folder that holds "
+                f"{self.download_advice}, point {self.root_option} at the folder that holds "
                 f"{self.folder.relative_to(self.root_path)}/, or fetch the files by hand: "
                 f"{self._manual_download()}"
             )
@@ -476,11 +452,6 @@ class CelebADataModule(TorchvisionDataModule):
         if crop_size is not None and crop_size < 1:
             raise ValueError(f"crop_size must be a positive number of pixels or null, got {crop_size}.")
         self.crop_size = crop_size
-
-    @override
-    def _spatial_transforms(self) -> list[Callable]:
-        crop = [] if self.crop_size is None else [transforms.CenterCrop(self.crop_size)]
-        return [*crop, transforms.Resize(self.image_size), transforms.CenterCrop(self.image_size)]
 
     @property
     @override

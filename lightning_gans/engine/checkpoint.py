@@ -18,12 +18,7 @@ from pathlib import Path
 import torch
 from lightning.pytorch import LightningModule
 
-from lightning_gans.errors import CheckpointError
-
-
-class MissingCheckpointError(CheckpointError, FileNotFoundError):
-    """No checkpoint file at the given path."""
-
+from lightning_gans.errors import CheckpointError, MissingCheckpointError
 
 CLASS_KEY = "lightning_gans_class"
 """Checkpoint key holding the class that wrote it (set by ``AdversarialModule.on_save_checkpoint``)."""

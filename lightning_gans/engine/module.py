@@ -31,6 +31,7 @@ from lightning.pytorch.utilities import rank_zero_warn
 from torch import nn
 from typing_extensions import override
 
+from lightning_gans.data.transforms import PREPROCESSING_KEY, preprocessing_of
 from lightning_gans.ema import ema_decay_at, make_ema_copy, update_ema
 from lightning_gans.engine.checkpoint import CLASS_KEY, public_class_path
 from lightning_gans.engine.options import (
@@ -327,6 +328,8 @@ class AdversarialModule(LightningModule):
         # lets lightning_gans.checkpoint.load_model rebuild the right class without unpickling anything; the
         # public name (lightning_gans.DCGAN) where there is one, so that moving a file never breaks a checkpoint
         checkpoint[CLASS_KEY] = public_class_path(type(self))
+        # the tools prepare a user's images as the training data was (score: CelebA's crop)
+        checkpoint[PREPROCESSING_KEY] = preprocessing_of(getattr(self._trainer, "datamodule", None))
         # never write a diverged model over a good checkpoint (a finite loss can still give Inf gradients)
         if self.on_nonfinite != "off":
             bad = [name for name, p in self.named_parameters() if not torch.isfinite(p).all()]

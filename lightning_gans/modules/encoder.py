@@ -24,8 +24,9 @@ from lightning.pytorch import LightningModule
 from torch import nn
 from typing_extensions import override
 
-from lightning_gans import anomaly
+from lightning_gans import _warnings, anomaly
 from lightning_gans.data.batch import split_batch
+from lightning_gans.data.transforms import PREPROCESSING_KEY, preprocessing_of
 from lightning_gans.engine.checkpoint import CLASS_KEY, load_model, model_from_hparams, public_class_path
 from lightning_gans.engine.options import OptimizerCallable
 from lightning_gans.errors import ConfigError
@@ -113,6 +114,14 @@ class IZIfEncoder(AnomalyDetector, LightningModule):
         self.gan.eval()  # frozen: batch norm keeps the GAN's running statistics, dropout stays off
         return self
 
+    @override
+    def on_fit_start(self) -> None:
+        _warnings.expect_frozen_eval_modules(self)  # the frozen GAN is in eval mode on purpose
+
+    @override
+    def on_train_start(self) -> None:
+        _warnings.end_frozen_eval_modules(self)
+
     def izif(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``(N, *data_shape)`` -> ``((N,)`` izi_f values, ``(N, *data_shape)`` reconstructions``)``, with a graph
         through E (G and D frozen)."""
@@ -159,6 +168,7 @@ class IZIfEncoder(AnomalyDetector, LightningModule):
     @override
     def on_save_checkpoint(self, checkpoint: dict) -> None:
         checkpoint[CLASS_KEY] = public_class_path(type(self))
+        checkpoint[PREPROCESSING_KEY] = preprocessing_of(getattr(self._trainer, "datamodule", None))
 
 
 def check_gan(gan: GAN) -> None:

@@ -46,6 +46,11 @@ def load_images(
         module = getattr(sets, VISION_SETS[data])(
             root=root, image_size=image_size, channels=channels, batch_size=1, num_workers=0, download=False
         )
+        # this command has no download option: the advice names the one that downloads
+        module.download_advice = (
+            f"Download it once with `lightning-gans fit` (--data.download true and --data.root {root})"
+        )
+        module.root_option = "--root"
         module.setup("fit")
         loader = torch.utils.data.DataLoader(module.train_set, batch_size=512, shuffle=False)
         images, labels = zip(*loader, strict=True)

@@ -20,14 +20,15 @@ import csv
 from pathlib import Path
 
 import torch
-from torchvision import transforms
 from torchvision.datasets.folder import IMG_EXTENSIONS
 
 from lightning_gans.anomaly import score_samples
 from lightning_gans.capabilities import Encodes
 from lightning_gans.checkpoint import load_model
 from lightning_gans.data.array import column_index, read_array, split_features, standardize_with
-from lightning_gans.data.vision import ConvertMode, DataNotFoundError, load_image
+from lightning_gans.data.transforms import PREPROCESSING_KEY, image_transform
+from lightning_gans.data.vision import DataNotFoundError, load_image
+from lightning_gans.engine.checkpoint import read_checkpoint
 from lightning_gans.errors import ConfigError
 from lightning_gans.render import image_grid, save_png
 from lightning_gans.tools import pick_device
@@ -54,23 +55,18 @@ def image_files(folder: Path) -> list[Path]:
     return files
 
 
-def read_images(folder: Path, shape: tuple[int, ...]) -> tuple[list[str], torch.Tensor]:
-    """``(names, (N, C, S, S) images in [-1, 1])``, converted and resized as the vision data modules do."""
+def read_images(
+    folder: Path, shape: tuple[int, ...], crop_size: int | None = None
+) -> tuple[list[str], torch.Tensor]:
+    """``(names, (N, C, S, S) images in [-1, 1])``, prepared by the vision data modules' own transform (with the
+    training data's ``crop_size``, which the checkpoint keeps: CelebA's face crop)."""
     if len(shape) != 3:
         raise ConfigError(
             f"{folder} is a folder of images but the model takes vectors of shape {shape}: pass a table "
             "(.csv, .npy, .pt) with --data."
         )
     channels, size = shape[0], shape[1]
-    transform = transforms.Compose(
-        [
-            ConvertMode("L" if channels == 1 else "RGB"),
-            transforms.Resize(size),
-            transforms.CenterCrop(size),
-            transforms.ToTensor(),
-            transforms.Normalize((0.5,) * channels, (0.5,) * channels),
-        ]
-    )
+    transform = image_transform(channels, size, crop_size)  # the training data's own transform
     files = image_files(folder)
     images = torch.stack([transform(load_image(str(f))) for f in files])  # load_image names a corrupt file
     return [str(f.relative_to(folder)) for f in files], images
@@ -133,10 +129,10 @@ def main(argv: list[str] | None = None) -> None:
         )
     model = load_model(args.ckpt, map_location=pick_device(args.device)).eval()
     shape = model_data_shape(model)
+    ckpt = read_checkpoint(args.ckpt)  # what the run kept of its data: crop, column statistics
     if data.is_dir():
-        names, x = read_images(data, shape)
+        names, x = read_images(data, shape, ckpt.get(PREPROCESSING_KEY, {}).get("crop_size"))
     elif data.suffix.lower() in TABLE_SUFFIXES:
-        ckpt = torch.load(args.ckpt, map_location="cpu", weights_only=True)
         names, x = read_table(data, shape, ckpt, args.label_column)
     else:
         raise ConfigError(f"--data {data}: expected a folder of images or a .csv, .npy or .pt table.")

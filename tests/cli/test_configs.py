@@ -5,7 +5,6 @@ Full configs (with a ``model:`` section) run as they are, with the length cut to
 the set's real on-disk format under a temporary root.
 """
 
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -28,19 +27,37 @@ PREREQUISITES = {"anomaly/digits_izif.yaml": "anomaly/digits_wgan_gp.yaml"}
 """Configs that read another run's checkpoint -> the config whose run (2 steps here) writes it."""
 PREREQUISITE_CKPT = "runs/anomaly_digits_wgan_gp/checkpoints/last.ckpt"
 FINGERPRINTS = Path(__file__).with_name("fingerprints.json")
-"""Config -> fingerprint of its model's weights after the 2 seeded steps below, written by the code before the
-engine redesign: a refactor of the training loop must leave every seeded run bit-identical. Regenerate (only for
-a change that is meant to alter training) with ``LG_WRITE_FINGERPRINTS=1 pytest tests/cli/test_configs.py``."""
+"""Config -> fingerprint of its model's weights after the 2 seeded steps below: a refactor of the training loop
+must leave every seeded run the same. The engine redesign was checked bit-identical against hashes written by the
+code before it (one machine); the fingerprints are now per-tensor sums and sums of squares compared to a relative
+1e-4, because another CPU (AVX2 vs AVX-512 kernels, another thread count) changes the last bits of a float after
+two steps but not the fourth digit, while a changed loss, phase order or noise draw moves them by 1e-2 or more.
+Regenerate (only for a change that is meant to alter training) with
+``LG_WRITE_FINGERPRINTS=1 pytest tests/cli/test_configs.py``."""
+RELATIVE_TOLERANCE = 1e-4
 
 
-def weights_fingerprint(model: torch.nn.Module) -> str:
-    """sha256 over the sorted per-tensor hashes of ``model.state_dict()``: any changed value changes it, a renamed
-    or reordered attribute does not."""
-    digests = sorted(
-        hashlib.sha256(t.detach().cpu().contiguous().numpy().tobytes()).hexdigest()
-        for t in model.state_dict().values()
-    )
-    return hashlib.sha256("".join(digests).encode()).hexdigest()
+def weights_fingerprint(model: torch.nn.Module) -> dict[str, list[float]]:
+    """State-dict key -> ``[sum, sum of squares]`` of that tensor, in float64."""
+    fingerprint = {}
+    for key, tensor in model.state_dict().items():
+        values = tensor.detach().cpu().double()
+        fingerprint[key] = [float(values.sum()), float((values * values).sum())]
+    return fingerprint
+
+
+def fingerprint_differences(fingerprint: dict, expected: dict) -> list[str]:
+    """The keys whose statistics differ by more than the tolerance (or that appear on one side only)."""
+    differences = sorted(set(fingerprint) ^ set(expected))
+    for key in sorted(set(fingerprint) & set(expected)):
+        (total, squares), (want_total, want_squares) = fingerprint[key], expected[key]
+        # a sum can cancel to about 0: its tolerance is relative to the tensor's norm, not to the sum itself
+        norm = want_squares**0.5
+        if abs(total - want_total) > RELATIVE_TOLERANCE * max(abs(want_total), norm, 1e-12) or abs(
+            squares - want_squares
+        ) > RELATIVE_TOLERANCE * max(want_squares, 1e-12):
+            differences.append(f"{key}: {[total, squares]} != {[want_total, want_squares]}")
+    return differences
 
 
 def check_fingerprint(name: str, model: torch.nn.Module) -> None:
@@ -51,7 +68,8 @@ def check_fingerprint(name: str, model: torch.nn.Module) -> None:
         return
     expected = json.loads(FINGERPRINTS.read_text()).get(name)
     assert expected is not None, f"no fingerprint for {name}: see FINGERPRINTS"
-    assert fingerprint == expected, f"{name}: 2 seeded steps no longer give the same weights"
+    differences = fingerprint_differences(fingerprint, expected)
+    assert not differences, f"{name}: 2 seeded steps no longer give the same weights: {differences[:3]}"
 
 
 def is_full_config(path: Path) -> bool:
@@ -182,3 +200,18 @@ def test_print_config_shows_every_setting(capsys):
     assert {"data_shape", "latent_dim", "d_steps", "generator", "discriminator"} <= set(init_args)
     assert printed["trainer"]["max_steps"] == 1500
     assert printed["data"]["init_args"]["image_size"] == 32
+
+
+def test_the_fingerprint_tolerates_float_noise_but_not_a_training_change():
+    """Another CPU's last bits pass; a difference of the size one optimizer step makes does not."""
+    torch.manual_seed(0)
+    model = torch.nn.Linear(64, 32)
+    expected = weights_fingerprint(model)
+    with torch.no_grad():
+        model.weight.mul_(1 + 1e-7)  # float noise
+    assert fingerprint_differences(weights_fingerprint(model), expected) == []
+    with torch.no_grad():
+        model.weight.add_(2e-4 * torch.randn_like(model.weight))  # one Adam step at lr 2e-4
+    assert [d.split(":")[0] for d in fingerprint_differences(weights_fingerprint(model), expected)] == [
+        "weight"
+    ]

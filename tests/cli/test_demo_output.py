@@ -23,6 +23,8 @@ NOISE = [
     "Kernel Inception Distance",  # torchmetrics' KID memory note
     "Epoch ",  # Lightning's per-epoch bars
     "Skipping val loop",  # the data modules offer a validation split that generators do not use
+    "FLOPs",  # Lightning's FLOPs column, all zeros without an example input
+    "Total Flops",
 ]
 
 
@@ -83,6 +85,8 @@ def test_demo_prints_one_bar_and_no_noise(tmp_path):
     )  # the last evaluation's metrics
 
     assert "Sample grid: " in output and (tmp_path / "run").exists()
+    assert "Trainable params" in output  # the model summary is still there, without the column of zeros
+    assert re.search(r"^Checkpoint: \S+last\.ckpt$", output, re.M), output[-2000:]  # where it went
     assert f"Final metrics at step {MAX_STEPS}: fid=" in output and "protocol: " in output
 
 

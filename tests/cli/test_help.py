@@ -62,7 +62,11 @@ def test_unknown_and_removed_subcommands_are_refused(word, capsys):
     with pytest.raises(SystemExit) as exit_:
         main([word])
     assert exit_.value.code == 2
-    assert f"unknown command {word!r}" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"unknown command {word!r}" in err
+    assert len(err.strip().splitlines()) == 1 and "usage:" not in err  # one line, not the whole help first
+    if word == "fitt":
+        assert "did you mean `fit`?" in err
 
 
 def test_lightningcli_offers_fit_and_test_only():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -70,7 +69,33 @@ def test_cli_run_logs_config_losses_images_and_checkpoints_offline(wandb_home, c
 
     # the checkpoint as a model artifact, kept in the offline run for `wandb sync`
     assert [(kind, files) for _, kind, files in run.artifacts] == [("model", ["model.ckpt"])]
-    assert "W&B: logging offline" not in capsys.readouterr().err  # offline was asked for: no fallback line
+    err = capsys.readouterr().err
+    assert "W&B: logging offline" not in err  # offline was asked for: no fallback line
+    # not a terminal: no wandb banner (colour codes and all), one plain line saying where the run is
+    assert "wandb:" not in err and "\x1b[" not in err
+    assert f"W&B: offline run in {folder}" in err
+
+
+def test_two_runs_in_one_folder_keep_their_own_config_and_samples(wandb_home):
+    out = wandb_home / "runs"
+    args = [
+        "fit",
+        f"--config={CONFIGS / 'dcgan' / 'digits.yaml'}",
+        f"--config={CONFIGS / 'logger' / 'wandb.yaml'}",
+        *TINY_DCGAN,
+        "--trainer.max_steps=2",
+        f"--trainer.default_root_dir={out}",
+        f"--trainer.logger.init_args.save_dir={out}",
+        "--trainer.logger.init_args.offline=true",
+    ]
+    main(args)
+    wandb.finish()
+    main(args)
+    wandb.finish()
+    configs = sorted((out / "lightning-gans").glob("*/config.yaml"))
+    grids = sorted((out / "lightning-gans").glob("*/samples/final.png"))
+    assert len(configs) == 2 and len(grids) == 2  # <save_dir>/<project>/<run id>/ each
+    assert configs[0].parent != configs[1].parent
 
 
 def test_falls_back_to_offline_without_api_key_and_training_goes_on(wandb_home, monkeypatch, capsys):
@@ -95,7 +120,7 @@ def test_falls_back_to_offline_without_api_key_and_training_goes_on(wandb_home, 
     (folder,) = (wandb_home / "wandb").glob("offline-run-*")
     assert lines == [
         "W&B: logging offline, no W&B API key found (set WANDB_API_KEY or run `wandb login`); "
-        f"upload the run later with: wandb sync {os.path.relpath(folder)}"
+        f"upload the run later with: wandb sync {folder}"
     ]
     assert logger.fallback_reason.startswith("no W&B API key")
     assert len(read_run(folder).values("train/g_loss")) == 3

@@ -54,6 +54,7 @@ HEAVY_CASES = [
     ("test-table-without-normal-classes", ["test", "--config", "table.yaml", *FIT]),
     ("sample-grid-of-rows", ["sample", "--ckpt", "table.ckpt", "--num", "4", "--grid", "--out", "g.png"]),
     ("interpolate-rows", ["interpolate", "--ckpt", "table.ckpt", "--out", "walk.png"]),
+    ("fit-digits-batch-above-data", ["fit", "--config", "digits.yaml", "--data.batch_size", "5000", *FIT]),
 ]
 EXPECTED = {  # what the one line must name (the problem and the fix)
     "fit-latent-dim-0": ["latent_dim is 0", ">= 1"],
@@ -63,6 +64,7 @@ EXPECTED = {  # what the one line must name (the problem and the fix)
     "fit-misspelt-model-key": ["latnt_dim", "did you mean `latent_dim`"],
     "fit-image-batch-above-data": ["4 training images", "--data.batch_size 4 or lower"],
     "fit-table-batch-above-data": ["training rows", "--data.batch_size"],
+    "fit-digits-batch-above-data": ["batch_size 5000", "--data.batch_size 1437 or lower"],
     "fit-table-missing-label": ["'label' is not a column", "--data.label_column null"],
     "test-no-test-step": ["no test step", "evaluate"],
     "test-truncated-ckpt": ["truncated.ckpt", "not a complete checkpoint"],
@@ -124,6 +126,12 @@ def work(tmp_path_factory) -> Path:
             "init_args": {"data": "rows.csv", "batch_size": 8},
         },
     }
+    digits = {
+        **common,
+        "model": dict(image["model"]),
+        "data": {"class_path": "lightning_gans.DigitsDataModule", "init_args": {"image_size": 16}},
+    }
+    (folder / "digits.yaml").write_text(yaml.safe_dump(digits))
     (folder / "image.yaml").write_text(yaml.safe_dump(image))
     (folder / "table.yaml").write_text(yaml.safe_dump(table))
     checkpoint = ModelCheckpoint(dirpath=folder, filename="table")

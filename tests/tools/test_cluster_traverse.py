@@ -92,6 +92,15 @@ def test_the_readme_cluster_and_traverse_commands_run(infogan_ckpt, tmp_path, mo
         assert Path(args[args.index("--out") + 1]).exists(), command
 
 
+def test_cluster_on_a_missing_set_names_the_command_that_downloads_it(infogan_ckpt, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli_main(["cluster", f"--ckpt={infogan_ckpt}", "--data=mnist", f"--root={tmp_path}", "--out=c.csv"])
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err
+    assert "--data.download true" in err and "--root" in err
+    assert "Set download: true" not in err  # cluster has no download option
+
+
 @pytest.mark.parametrize("name", ["mnist", "fashion_mnist"])
 def test_cluster_reads_the_torchvision_sets_in_order(name, infogan_ckpt, tmp_path):
     from torchvision import datasets

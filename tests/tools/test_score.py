@@ -195,3 +195,26 @@ def test_plain_gan_gets_the_discriminator_score_without_flags(tmp_path, fast_tra
     torch.testing.assert_close(
         torch.tensor([float(r["score"]) for r in result]), expected.detach(), rtol=1e-5, atol=1e-5
     )
+
+
+def test_score_prepares_images_with_the_training_data_transform_and_its_crop(tmp_path):
+    """One transform: ``score`` reads a folder as the data module of the run did, CelebA's crop included."""
+    from lightning_gans.data import CelebADataModule
+    from lightning_gans.tools.score import read_images
+
+    rng = np.random.default_rng(0)
+    Image.fromarray(rng.integers(0, 255, size=(30, 40, 3), dtype=np.uint8)).save(tmp_path / "a.png")
+    names, cropped = read_images(tmp_path, (3, 8, 8), crop_size=20)
+    expected = CelebADataModule(root=str(tmp_path), image_size=8, crop_size=20).transform()(
+        Image.open(tmp_path / "a.png")
+    )
+    assert names == ["a.png"] and torch.equal(cropped[0], expected)
+    _, uncropped = read_images(tmp_path, (3, 8, 8))
+    assert not torch.equal(uncropped[0], cropped[0])  # the crop matters: without it, another image
+
+
+def test_checkpoints_keep_the_preprocessing_of_their_data(dcgan_ckpt):
+    from lightning_gans.data.transforms import PREPROCESSING_KEY
+    from lightning_gans.engine.checkpoint import read_checkpoint
+
+    assert read_checkpoint(dcgan_ckpt)[PREPROCESSING_KEY] == {"crop_size": None}  # digits: no crop
