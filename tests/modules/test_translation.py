@@ -259,3 +259,19 @@ def test_batch_norm_under_multi_process_ddp_is_refused_unless_synced():
     instance = Pix2Pix(channels_a=1, channels_b=3, norm="instance", **TINY_PIX2PIX)
     instance._trainer = _fake_ddp_trainer(2)
     instance.setup("fit")
+
+
+def test_linear_decay_as_phase_schedulers_and_the_early_end_warning():
+    from functools import partial
+
+    from lightning_gans.engine import LinearDecayLR
+
+    seed_everything(0)
+    decay = partial(LinearDecayLR, n_steps=1, n_steps_decay=2)
+    model = CycleGAN(
+        channels_a=1, channels_b=3, generator_scheduler=decay, discriminator_scheduler=decay, **TINY_CYCLEGAN
+    )
+    with pytest.warns(UserWarning, match="LinearDecayLR schedule reaches a learning rate of 0 at step 3"):
+        fit(model, TinyTranslationData(1, 3), steps=4)
+    # stepped once per batch: factors 1, 1, 0.5, 0 for steps 0-3, then 0 after the last step
+    assert [opt.param_groups[0]["lr"] for opt in model.trainer.optimizers] == [0.0, 0.0]
