@@ -1,8 +1,8 @@
 """lightning-gans: Generative Adversarial Networks as PyTorch Lightning modules.
 
 Public API: the modules (``GAN``, ``VanillaGAN``, ``DCGAN``, ``WGANGP``, ``InfoGAN``; ``num_classes: K`` makes any of them
-class-conditional), ``Latent`` (what the family hooks pass the generator), the data modules and the sample-grid
-and evaluation callbacks. Networks live in ``lightning_gans.nets``, losses in ``lightning_gans.losses``, class
+class-conditional; the translation models ``CycleGAN`` and ``Pix2Pix``), ``Latent`` (what the family hooks pass
+the generator), the data modules and the sample-grid and evaluation callbacks. Networks live in ``lightning_gans.nets``, losses in ``lightning_gans.losses``, class
 metrics (conditional accuracy, class proportions) in ``lightning_gans.metrics``.
 
 The names are imported on first use (PEP 562 ``__getattr__``): ``import lightning_gans`` does not import torch or
@@ -31,7 +31,17 @@ if TYPE_CHECKING:  # for type checkers and the API docs; at run time __getattr__
         MNISTDataModule,
         Toy2DDataModule,
     )
-    from lightning_gans.modules import DCGAN, GAN, WGANGP, BiGAN, InfoGAN, IZIfEncoder, VanillaGAN
+    from lightning_gans.modules import (
+        DCGAN,
+        GAN,
+        WGANGP,
+        BiGAN,
+        CycleGAN,
+        InfoGAN,
+        IZIfEncoder,
+        Pix2Pix,
+        VanillaGAN,
+    )
     from lightning_gans.modules.latent import Latent
 
 _EXPORTS = {
@@ -51,6 +61,8 @@ _EXPORTS = {
     "InfoGAN": "lightning_gans.modules",
     "BiGAN": "lightning_gans.modules",
     "IZIfEncoder": "lightning_gans.modules",
+    "CycleGAN": "lightning_gans.modules",
+    "Pix2Pix": "lightning_gans.modules",
     "ArrayDataModule": "lightning_gans.data",
     "Latent": "lightning_gans.modules.latent",
 }
@@ -60,6 +72,7 @@ __all__ = [
     "ArrayDataModule",
     "BiGAN",
     "CIFAR10DataModule",
+    "CycleGAN",
     "DCGAN",
     "GAN",
     "WGANGP",
@@ -72,6 +85,7 @@ __all__ = [
     "InfoGAN",
     "Latent",
     "MNISTDataModule",
+    "Pix2Pix",
     "SampleGrid",
     "Toy2DDataModule",
     "VanillaGAN",

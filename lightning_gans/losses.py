@@ -45,6 +45,64 @@ def hinge_discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tenso
     return F.relu(1.0 - real_logits).mean() + F.relu(1.0 + fake_logits).mean()
 
 
+def lsgan_discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+    """Least-squares GAN discriminator loss (Mao et al., 2017): ``E[(D(x) - 1)^2] + E[D(G(z))^2]``.
+
+    Any shapes (``(N,)`` or a PatchGAN's ``(N, 1, H', W')``): the mean is over every element.
+    """
+    return F.mse_loss(real_logits, torch.ones_like(real_logits)) + F.mse_loss(
+        fake_logits, torch.zeros_like(fake_logits)
+    )
+
+
+def lsgan_generator_loss(fake_logits: torch.Tensor) -> torch.Tensor:
+    """Least-squares GAN generator loss: ``E[(D(G(z)) - 1)^2]`` (CycleGAN's default)."""
+    return F.mse_loss(fake_logits, torch.ones_like(fake_logits))
+
+
+def cycle_loss(reconstructed: torch.Tensor, original: torch.Tensor) -> torch.Tensor:
+    """Cycle-consistency loss (Zhu et al., 2017): mean absolute error ``E|F(G(x)) - x|`` over all elements.
+
+    Args:
+        reconstructed: ``(N, C, H, W)`` images translated to the other domain and back.
+        original: ``(N, C, H, W)`` the images they came from.
+    """
+    return F.l1_loss(reconstructed, original)
+
+
+def identity_loss(translated: torch.Tensor, original: torch.Tensor) -> torch.Tensor:
+    """Identity loss: ``E|G(y) - y|`` for images ``y`` already in G's target domain (keeps colours), L1 mean.
+
+    Args:
+        translated: ``(N, C, H, W)`` target-domain images passed through the generator into that domain.
+        original: ``(N, C, H, W)`` the same images.
+    """
+    return F.l1_loss(translated, original)
+
+
+def semantic_consistency_loss(
+    classifier: Callable[[torch.Tensor], torch.Tensor],
+    translated: torch.Tensor,
+    source: torch.Tensor,
+    labels: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """CyCADA's semantic-consistency loss (Hoffman et al., 2018): ``CE(f(G(x)), argmax f(x))``, or the true
+    labels when given: a translated image should keep the class the source-domain classifier ``f`` sees.
+
+    Gradients flow into ``translated`` only (the targets are computed without a graph); freeze ``f`` yourself.
+
+    Args:
+        classifier: maps ``(N, C, H, W)`` images to ``(N, K)`` class logits.
+        translated: ``(N, C', H, W)`` images translated from ``source`` (``f`` must accept them: same channels).
+        source: ``(N, C, H, W)`` the source-domain images.
+        labels: ``(N,)`` their true classes, or None to use ``f``'s own predictions.
+    """
+    if labels is None:
+        with torch.no_grad():
+            labels = classifier(source).argmax(1)
+    return F.cross_entropy(classifier(translated), labels)
+
+
 def _input_gradients(
     critic: Callable[..., torch.Tensor], inputs: torch.Tensor | tuple, grad_scale: float | None
 ) -> torch.Tensor:

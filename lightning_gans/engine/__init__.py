@@ -7,11 +7,12 @@ imports a family (docs/DESIGN.md, "Layers").
 
 from lightning_gans.engine.checkpoint import CLASS_KEY, load_model, public_class_path
 from lightning_gans.engine.module import AdversarialModule, PhaseLoss
-from lightning_gans.engine.options import OptimizerCallable, SchedulerCallable, adam
+from lightning_gans.engine.options import LinearDecayLR, OptimizerCallable, SchedulerCallable, adam
 
 __all__ = [
     "CLASS_KEY",
     "AdversarialModule",
+    "LinearDecayLR",
     "OptimizerCallable",
     "PhaseLoss",
     "SchedulerCallable",

@@ -35,6 +35,7 @@ from lightning_gans.data.transforms import PREPROCESSING_KEY, preprocessing_of
 from lightning_gans.ema import ema_decay_at, make_ema_copy, update_ema
 from lightning_gans.engine.checkpoint import CLASS_KEY, public_class_path
 from lightning_gans.engine.options import (
+    LinearDecayLR,
     OptimizerCallable,
     SchedulerCallable,
     adam,
@@ -233,17 +234,24 @@ class AdversarialModule(LightningModule):
         max_steps = self.trainer.max_steps
         if max_steps is None or max_steps < 0:
             return
+        names = " / ".join(f"{p}_scheduler" for p in self.phase_names)
         for scheduler in self._schedulers():
             if (
                 isinstance(scheduler, torch.optim.lr_scheduler.LinearLR)
                 and scheduler.end_factor == 0
                 and scheduler.total_iters < max_steps
             ):
-                names = " / ".join(f"{p}_scheduler" for p in self.phase_names)
                 rank_zero_warn(
                     f"A LinearLR schedule decays a learning rate to 0 at generator step {scheduler.total_iters}, "
                     f"before trainer.max_steps={max_steps}: the remaining steps would not train. Set its "
                     f"total_iters to {max_steps} (model {names})."
+                )
+            elif isinstance(scheduler, LinearDecayLR) and scheduler.end_step < max_steps:
+                rank_zero_warn(
+                    f"A LinearDecayLR schedule reaches a learning rate of 0 at step {scheduler.end_step} "
+                    f"(n_steps {scheduler.n_steps} + n_steps_decay {scheduler.n_steps_decay}), before "
+                    f"trainer.max_steps={max_steps}: the remaining steps would not train. Make n_steps + "
+                    f"n_steps_decay = {max_steps} (model {names})."
                 )
 
     # ------------------------------------------------------------------------------ clipping and guard

@@ -71,6 +71,48 @@ def check_optimizer(network: str, factory: OptimizerCallable | None) -> None:
             )
 
 
+class LinearDecayLR(torch.optim.lr_scheduler.LRScheduler):
+    """The CycleGAN / pix2pix schedule: the base learning rate for ``n_steps`` steps, then linearly to 0 over
+    ``n_steps_decay`` more.
+
+    Counted like every length in this library: the engine steps schedulers once per **counted step** (generator
+    step = training batch), so ``n_steps`` and ``n_steps_decay`` are in steps, not epochs. The reference's
+    "100 epochs + 100 epochs of decay" on a set of ``B`` batches is ``n_steps = 100 * B``,
+    ``n_steps_decay = 100 * B`` with ``trainer.max_steps = 200 * B``. The factor at step ``t`` (0-based, the
+    rate used for update ``t``) is ``1`` for ``t < n_steps`` and ``1 - (t - n_steps) / n_steps_decay`` after,
+    never below 0: the last update of a ``n_steps + n_steps_decay`` run uses ``1 / n_steps_decay``.
+
+    In a config::
+
+        generator_scheduler:
+          class_path: lightning_gans.engine.options.LinearDecayLR
+          init_args: {n_steps: 10000, n_steps_decay: 10000}
+    """
+
+    def __init__(
+        self, optimizer: torch.optim.Optimizer, n_steps: int, n_steps_decay: int, last_epoch: int = -1
+    ) -> None:
+        if n_steps < 0 or n_steps_decay < 1:
+            raise ConfigError(
+                f"LinearDecayLR needs n_steps >= 0 and n_steps_decay >= 1, got {n_steps} and {n_steps_decay}."
+            )
+        self.n_steps = n_steps
+        self.n_steps_decay = n_steps_decay
+        super().__init__(optimizer, last_epoch)
+
+    def factor(self, step: int) -> float:
+        """The learning-rate multiplier at ``step``: 1, then linear to 0."""
+        return max(0.0, 1.0 - max(0, step - self.n_steps) / self.n_steps_decay)
+
+    @property
+    def end_step(self) -> int:
+        """The first step whose learning rate is 0."""
+        return self.n_steps + self.n_steps_decay
+
+    def get_lr(self) -> list[float]:
+        return [base_lr * self.factor(self.last_epoch) for base_lr in self.base_lrs]
+
+
 def build_scheduler(
     network: str, make: SchedulerCallable, optimizer: torch.optim.Optimizer
 ) -> torch.optim.lr_scheduler.LRScheduler:

@@ -2,6 +2,7 @@
 
 ``recipes`` chooses default networks by data shape; ``checks`` holds the family's start-up checks; ``latent``
 the generator's structured input; ``detector`` the anomaly-detector mixin; ``encoder`` the f-AnoGAN encoder.
+``translation`` holds the image-translation family (``CycleGAN``, ``Pix2Pix``), siblings of ``GAN``.
 """
 
 from lightning_gans.modules.bigan import BiGAN
@@ -9,7 +10,19 @@ from lightning_gans.modules.dcgan import DCGAN
 from lightning_gans.modules.encoder import IZIfEncoder
 from lightning_gans.modules.gan import GAN
 from lightning_gans.modules.infogan import InfoGAN
+from lightning_gans.modules.translation import CycleGAN, ImagePool, Pix2Pix
 from lightning_gans.modules.vanilla import VanillaGAN
 from lightning_gans.modules.wgan_gp import WGANGP
 
-__all__ = ["DCGAN", "GAN", "BiGAN", "InfoGAN", "IZIfEncoder", "WGANGP", "VanillaGAN"]
+__all__ = [
+    "DCGAN",
+    "GAN",
+    "BiGAN",
+    "CycleGAN",
+    "ImagePool",
+    "InfoGAN",
+    "IZIfEncoder",
+    "Pix2Pix",
+    "WGANGP",
+    "VanillaGAN",
+]

@@ -8,6 +8,7 @@ from lightning_gans.nets.joint import DCGANJointDiscriminator, JointDiscriminato
 from lightning_gans.nets.maxout import Maxout, MaxoutDiscriminator
 from lightning_gans.nets.mlp import MLPDiscriminator, MLPGenerator, ProjectionMLPDiscriminator
 from lightning_gans.nets.packing import PackedDiscriminator, packed_shape
+from lightning_gans.nets.translation import PatchDiscriminator, ResnetGenerator, UnetGenerator
 
 __all__ = [
     "ConditionalBatchNorm",
@@ -26,8 +27,11 @@ __all__ = [
     "MLPGenerator",
     "MLPJointDiscriminator",
     "PackedDiscriminator",
+    "PatchDiscriminator",
     "ProjectionDCGANDiscriminator",
     "ProjectionDiscriminator",
     "ProjectionMLPDiscriminator",
+    "ResnetGenerator",
+    "UnetGenerator",
     "packed_shape",
 ]
