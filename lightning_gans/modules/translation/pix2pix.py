@@ -46,10 +46,10 @@ class Pix2Pix(TranslationModule):
         gan_loss: ``"vanilla"`` (reference: BCE, non-saturating) or ``"lsgan"``.
         lambda_l1: weight of the L1 term (100).
         ema_decay: keep ``generator_ema`` and translate with it; 0 = off (default).
-        generator_optimizer, discriminator_optimizer, generator_scheduler, discriminator_scheduler,
-        generator_clip_val, discriminator_clip_val, gradient_clip_algorithm, on_nonfinite: as in ``CycleGAN``
-            (schedulers are stepped once per batch; the reference's schedule is
-            ``lightning_gans.engine.LinearDecayLR``).
+        generator_optimizer, discriminator_optimizer: as in ``CycleGAN`` (Adam(2e-4, (0.5, 0.999))).
+        generator_scheduler, discriminator_scheduler: as in ``CycleGAN`` (stepped once per batch; the
+            reference's schedule is ``lightning_gans.engine.LinearDecayLR``).
+        generator_clip_val, discriminator_clip_val, gradient_clip_algorithm, on_nonfinite: as in ``CycleGAN``.
     """
 
     def __init__(
