@@ -99,6 +99,12 @@ register(
     "lightning_gans.tools.traverse:main",
     "lightning_gans.tools.options:traverse_parser",
 )
+register(
+    "translate",
+    "a CycleGAN or Pix2Pix checkpoint -> one translated image per input file (same names), --grid to compare",
+    "lightning_gans.tools.translate:main",
+    "lightning_gans.tools.options:translate_parser",
+)
 
 
 def help_text() -> str:

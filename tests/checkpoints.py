@@ -53,3 +53,53 @@ def infogan_ckpt(tmp_path_factory) -> str:
         InfoGAN(data_shape=[1, 16, 16], latent_dim=8, generator_width=8, discriminator_width=8, q_hidden=16),
         "tiny_infogan",
     )
+
+
+def tiny_translation_checkpoint(root, model, filename: str, channels_a: int = 1, channels_b: int = 3) -> str:
+    """Trains a translation ``model`` for 2 steps on ``TinyTranslationData`` (16x16) -> the checkpoint path."""
+    from tests.translation_data import TinyTranslationData
+
+    checkpoint = ModelCheckpoint(dirpath=root, filename=filename)
+    Trainer(
+        max_steps=2,
+        accelerator="cpu",
+        default_root_dir=root,
+        logger=False,
+        callbacks=[checkpoint],
+        enable_progress_bar=False,
+        enable_model_summary=False,
+    ).fit(model, TinyTranslationData(channels_a=channels_a, channels_b=channels_b))
+    return checkpoint.best_model_path
+
+
+@pytest.fixture(scope="session")
+def cyclegan_ckpt(tmp_path_factory) -> str:
+    """Path of a tiny CycleGAN (A: 16x16 grey, B: 16x16 RGB) trained for 2 steps."""
+    from lightning_gans import CycleGAN
+
+    model = CycleGAN(
+        channels_a=1,
+        channels_b=3,
+        image_size=16,
+        generator_width=4,
+        discriminator_width=4,
+        n_blocks=1,
+        discriminator_layers=2,
+    )
+    return tiny_translation_checkpoint(tmp_path_factory.mktemp("cyclegan_ckpt"), model, "tiny_cyclegan")
+
+
+@pytest.fixture(scope="session")
+def pix2pix_ckpt(tmp_path_factory) -> str:
+    """Path of a tiny Pix2Pix (A: 16x16 grey -> B: 16x16 RGB) trained for 2 steps."""
+    from lightning_gans import Pix2Pix
+
+    model = Pix2Pix(
+        channels_a=1,
+        channels_b=3,
+        image_size=16,
+        generator_width=4,
+        discriminator_width=4,
+        discriminator_layers=2,
+    )
+    return tiny_translation_checkpoint(tmp_path_factory.mktemp("pix2pix_ckpt"), model, "tiny_pix2pix")

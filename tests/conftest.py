@@ -25,4 +25,11 @@ def fast_trainer_kwargs(tmp_path):
     )
 
 
-from tests.checkpoints import conditional_ckpt, dcgan_ckpt, infogan_ckpt, tiny_checkpoint  # noqa: E402, F401
+from tests.checkpoints import (  # noqa: E402, F401
+    conditional_ckpt,
+    cyclegan_ckpt,
+    dcgan_ckpt,
+    infogan_ckpt,
+    pix2pix_ckpt,
+    tiny_checkpoint,
+)

@@ -487,10 +487,17 @@ class AnomalyLabels(Dataset):
 
 def load_image(path: str) -> Image.Image:
     """torchvision's ``pil_loader`` (RGB), raising a ``CorruptImageError`` that names an unreadable file."""
+    return read_image(path).convert("RGB")
+
+
+def read_image(path: str) -> Image.Image:
+    """The image at ``path`` in its own mode (``L``, ``RGB``, ...), read into memory; a ``CorruptImageError``
+    names an unreadable file."""
     try:
         with open(path, "rb") as f:
             image = Image.open(f)
-            return image.convert("RGB")
+            image.load()
+            return image
     except (OSError, SyntaxError, ValueError) as err:
         raise CorruptImageError(
             f"Cannot read the image {path}: {err}. Delete or replace that file (re-export it as PNG/JPEG)."

@@ -277,3 +277,36 @@ def traverse_parser() -> argparse.ArgumentParser:
         help="GIF frame duration in ms (default 150)",
     )
     return p
+
+
+def translate_parser() -> argparse.ArgumentParser:
+    p = OneLineParser(
+        prog="lightning-gans translate",
+        description="Translate images with a CycleGAN or Pix2Pix checkpoint: one output per input file, with the "
+        "same relative path and name under --out (folders are read recursively).",
+    )
+    add_checkpoint_options(p)
+    p.add_argument("--data", required=True, help="an image file or a folder of images (read recursively)")
+    p.add_argument(
+        "--direction",
+        choices=("a2b", "b2a"),
+        default="a2b",
+        help="a2b: domain A -> B (trainA-like inputs), b2a: B -> A (CycleGAN only) (default a2b)",
+    )
+    p.add_argument("--out", required=True, help="output folder (must not be the input folder)")
+    p.add_argument(
+        "--grid",
+        default=None,
+        help="also write a PNG of input / translation / reconstruction rows for the first 8 inputs "
+        "(CycleGAN; Pix2Pix shows input / translation)",
+    )
+    p.add_argument(
+        "--convert",
+        action="store_true",
+        help="convert images whose channels differ from the model's input domain (grey <-> RGB) instead of "
+        "refusing them",
+    )
+    p.add_argument(
+        "--batch_size", "--batch-size", type=positive_int, default=16, help="images per forward pass (16)"
+    )
+    return p

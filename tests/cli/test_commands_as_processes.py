@@ -74,13 +74,15 @@ def bigan_run(tmp_path_factory) -> Path:
 
 def image_folder(root: Path) -> Path:
     folder = root / "images"
-    folder.mkdir()
+    folder.mkdir(exist_ok=True)
     for i in range(3):
         Image.new("L", (16, 16), color=40 * i).save(folder / f"{i}.png")
     return folder
 
 
-def real_call(name: str, tmp: Path, bigan: Path, dcgan: str, infogan: str) -> tuple[list[str], Path]:
+def real_call(
+    name: str, tmp: Path, bigan: Path, dcgan: str, infogan: str, cyclegan: str = ""
+) -> tuple[list[str], Path]:
     """The arguments of one real call of command ``name`` and the file it must write."""
     out = tmp / "out"
     calls = {
@@ -129,21 +131,25 @@ def real_call(name: str, tmp: Path, bigan: Path, dcgan: str, infogan: str) -> tu
             ["traverse", "--ckpt", infogan, "--steps", "3", "--out", str(out / "t.png")],
             out / "t.png",
         ),
+        "translate": (
+            ["translate", "--ckpt", cyclegan, "--data", str(image_folder(tmp)), "--out", str(out / "tr")],
+            out / "tr",
+        ),
     }
     return calls[name]
 
 
 def test_every_command_has_a_real_call(tmp_path):
-    calls = {"fit", "sample", "interpolate", "evaluate", "test", "score", "cluster", "traverse"}
+    calls = {"fit", "sample", "interpolate", "evaluate", "test", "score", "cluster", "traverse", "translate"}
     assert set(COMMANDS) <= calls, f"add a real call for {sorted(set(COMMANDS) - calls)} to real_call()"
 
 
 @pytest.mark.slow  # about 10 s of start-up per process on 2 cores
 @pytest.mark.parametrize("name", list(COMMANDS))
 def test_one_real_call_of_every_command_in_a_fresh_process(
-    name, tmp_path, bigan_run, dcgan_ckpt, infogan_ckpt
+    name, tmp_path, bigan_run, dcgan_ckpt, infogan_ckpt, cyclegan_ckpt
 ):
-    args, product = real_call(name, tmp_path, bigan_run, dcgan_ckpt, infogan_ckpt)
+    args, product = real_call(name, tmp_path, bigan_run, dcgan_ckpt, infogan_ckpt, cyclegan_ckpt)
     if args is not None:
         result = run(args, tmp_path)
         assert result.returncode == 0, result.stderr[-3000:]
