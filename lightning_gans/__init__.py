@@ -25,11 +25,15 @@ if TYPE_CHECKING:  # for type checkers and the API docs; at run time __getattr__
         ArrayDataModule,
         CelebADataModule,
         CIFAR10DataModule,
+        DigitDomainsDataModule,
         DigitsDataModule,
         FashionMNISTDataModule,
         ImageFolderDataModule,
+        MNIST5kDataModule,
         MNISTDataModule,
+        PairedImageFolder,
         Toy2DDataModule,
+        UnpairedImageFolders,
     )
     from lightning_gans.modules import DCGAN, GAN, WGANGP, BiGAN, InfoGAN, IZIfEncoder, VanillaGAN
     from lightning_gans.modules.latent import Latent
@@ -44,6 +48,10 @@ _EXPORTS = {
     "ImageFolderDataModule": "lightning_gans.data",
     "MNISTDataModule": "lightning_gans.data",
     "Toy2DDataModule": "lightning_gans.data",
+    "MNIST5kDataModule": "lightning_gans.data",
+    "DigitDomainsDataModule": "lightning_gans.data",
+    "UnpairedImageFolders": "lightning_gans.data",
+    "PairedImageFolder": "lightning_gans.data",
     "DCGAN": "lightning_gans.modules",
     "GAN": "lightning_gans.modules",
     "WGANGP": "lightning_gans.modules",
@@ -64,6 +72,7 @@ __all__ = [
     "GAN",
     "WGANGP",
     "CelebADataModule",
+    "DigitDomainsDataModule",
     "DigitsDataModule",
     "Evaluation",
     "FashionMNISTDataModule",
@@ -71,9 +80,12 @@ __all__ = [
     "ImageFolderDataModule",
     "InfoGAN",
     "Latent",
+    "MNIST5kDataModule",
     "MNISTDataModule",
+    "PairedImageFolder",
     "SampleGrid",
     "Toy2DDataModule",
+    "UnpairedImageFolders",
     "VanillaGAN",
 ]
 __version__ = "0.1.0"

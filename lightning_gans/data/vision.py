@@ -514,12 +514,13 @@ class AnomalyLabels(Dataset):
         return image, int(int(label) not in self.normal)
 
 
-def load_image(path: str) -> Image.Image:
-    """torchvision's ``pil_loader`` (RGB), raising a ``CorruptImageError`` that names an unreadable file."""
+def load_image(path: str, mode: str = "RGB") -> Image.Image:
+    """torchvision's ``pil_loader`` (converted to ``mode``: "RGB" or "L"), raising a ``CorruptImageError`` that
+    names an unreadable file."""
     try:
         with open(path, "rb") as f:
             image = Image.open(f)
-            return image.convert("RGB")
+            return image.convert(mode)
     except (OSError, SyntaxError, ValueError) as err:
         raise CorruptImageError(
             f"Cannot read the image {path}: {err}. Delete or replace that file (re-export it as PNG/JPEG)."
