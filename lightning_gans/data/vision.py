@@ -485,9 +485,10 @@ class AnomalyLabels(Dataset):
         return image, int(int(label) not in self.normal)
 
 
-def load_image(path: str) -> Image.Image:
-    """torchvision's ``pil_loader`` (RGB), raising a ``CorruptImageError`` that names an unreadable file."""
-    return read_image(path).convert("RGB")
+def load_image(path: str, mode: str = "RGB") -> Image.Image:
+    """torchvision's ``pil_loader`` (converted to ``mode``: "RGB" or "L"), raising a ``CorruptImageError`` that
+    names an unreadable file."""
+    return read_image(path).convert(mode)
 
 
 def read_image(path: str) -> Image.Image:
