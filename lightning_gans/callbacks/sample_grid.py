@@ -10,6 +10,7 @@ from lightning.pytorch.utilities import rank_zero_info, rank_zero_warn
 from typing_extensions import override
 
 from lightning_gans._warnings import LightningGansWarning
+from lightning_gans.capabilities import Translates
 
 # the picture helpers live in lightning_gans.render; image_grid and scatter_plot are re-exported from here for
 # code that imported them from this module before
@@ -39,7 +40,9 @@ class SampleGrid(Callback):
     (a table's rows). A picture that cannot be made is a warning, never a failed run.
 
     The fixed noise comes from the model's ``sample_noise`` (so InfoGAN's ``noise_std`` is honoured), drawn once
-    under ``seed`` without touching the run's random streams.
+    under ``seed`` without touching the run's random streams. For a translation model (CycleGAN, Pix2Pix) the grid
+    shows the first ``nrow`` real images of each domain from the first training batch, with their translations
+    (and, for CycleGAN, reconstructions): one row each.
 
     Args:
         every_n_steps: cadence in generator steps (0 = only at the end).
@@ -58,6 +61,8 @@ class SampleGrid(Callback):
         self.folder: Path | None = None
         """``<run folder>/samples``, found in ``setup`` (on every rank)."""
         self._warned: set[str] = set()
+        self.fixed_real: tuple[torch.Tensor, torch.Tensor] | None = None
+        """Translation models: the real (A, B) images every grid shows, from the first training batch."""
 
     def _labels(self, pl_module: LightningModule) -> torch.Tensor | None:
         num_classes = getattr(pl_module, "num_classes", None)
@@ -87,11 +92,30 @@ class SampleGrid(Callback):
         self.folder = Path(trainer.log_dir or trainer.default_root_dir) / "samples"
 
     def _sample(self, pl_module: LightningModule) -> torch.Tensor:
-        """The grid's samples: fixed noise, and one class per row for a conditional model."""
+        """The grid's samples: fixed noise, and one class per row for a conditional model; for a translation
+        model, rows of fixed real images and what the model makes of them (``_translations``)."""
+        if isinstance(pl_module, Translates):
+            return self._translations(pl_module)
         labels = self._labels(pl_module)
         if labels is None:
             return pl_module.sample(z=self._noise(pl_module))
         return pl_module.sample(z=self._noise(pl_module), labels=labels)
+
+    def _translations(self, pl_module: LightningModule) -> torch.Tensor:
+        """``(rows * n, 3, H, W)``: real A, its translation, its reconstruction, then the same from B (CycleGAN);
+        real A, its translation and the true B for paired models (Pix2Pix). The real images are the first
+        ``nrow`` of the first training batch, kept for the whole run (grey rows drawn in RGB)."""
+        if self.fixed_real is None:
+            raise RuntimeError("no training batch seen yet")
+        real_a, real_b = (x.to(pl_module.device) for x in self.fixed_real)
+        fake_b = pl_module.translate(real_a, "a2b")
+        if hasattr(pl_module, "generator_ba"):
+            fake_a = pl_module.translate(real_b, "b2a")
+            rows = [real_a, fake_b, pl_module.translate(fake_b, "b2a"), real_b, fake_a]
+            rows.append(pl_module.translate(fake_a, "a2b"))
+        else:
+            rows = [real_a, fake_b, real_b]
+        return torch.cat([r.expand(-1, 3, -1, -1) if r.shape[1] == 1 else r for r in rows])
 
     def _warn_once(self, message: str, key: str | None = None) -> None:
         """Warns with ``message`` unless a warning with the same ``key`` (default: the message) was given."""
@@ -135,6 +159,9 @@ class SampleGrid(Callback):
     def on_train_batch_end(
         self, trainer: Trainer, pl_module: LightningModule, outputs, batch, batch_idx: int
     ) -> None:
+        if self.fixed_real is None and isinstance(batch, dict) and "A" in batch and "B" in batch:
+            n = min(self.nrow, len(batch["A"]), len(batch["B"]))
+            self.fixed_real = (batch["A"][:n].detach().cpu(), batch["B"][:n].detach().cpu())
         step = trainer.global_step
         if self.every_n_steps and step % self.every_n_steps == 0:
             self.render(trainer, pl_module, f"step_{step:07d}")

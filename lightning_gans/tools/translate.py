@@ -16,7 +16,7 @@ import torch
 from torchvision.datasets.folder import IMG_EXTENSIONS
 
 from lightning_gans.capabilities import Translates
-from lightning_gans.data.transforms import PREPROCESSING_KEY, image_transform
+from lightning_gans.data.transforms import image_transform
 from lightning_gans.data.vision import DataNotFoundError, read_image
 from lightning_gans.engine.checkpoint import CLASS_KEY, model_class, model_from_hparams, read_checkpoint
 from lightning_gans.errors import CheckpointError, ConfigError
@@ -81,12 +81,12 @@ def load_translator(path: str, direction: str, grid: bool, device: torch.device)
             f"{path} lacks the weights {', '.join(missing[:3])}: it is not a complete checkpoint."
         )
     model.load_state_dict(needed, strict=False)
-    return model.to(device).eval(), checkpoint.get(PREPROCESSING_KEY, {})
+    return model.to(device).eval()
 
 
-def read_inputs(files: list[Path], channels: int, size: int, crop: int | None, convert: bool) -> torch.Tensor:
+def read_inputs(files: list[Path], channels: int, size: int, convert: bool) -> torch.Tensor:
     """``(N, channels, size, size)`` in [-1, 1]; an image of other channels is refused (or converted)."""
-    transform = image_transform(channels, size, crop)
+    transform = image_transform(channels, size)
     images = []
     for path in files:
         image = read_image(str(path))
@@ -115,10 +115,11 @@ def main(argv: list[str] | None = None) -> None:
             f"--out {out} is the input folder: give another folder (the inputs would be overwritten)."
         )
     device = pick_device(args.device)
-    model, preprocessing = load_translator(args.ckpt, args.direction, args.grid is not None, device)
+    model = load_translator(args.ckpt, args.direction, args.grid is not None, device)
     channels_in = model.hparams.channels_a if args.direction == "a2b" else model.hparams.channels_b
     size = model.hparams.image_size
-    x = read_inputs(files, channels_in, size, preprocessing.get("crop_size"), args.convert)
+    # the reference's test-time transform: resized to the training crop, no random crop or flip
+    x = read_inputs(files, channels_in, size, args.convert)
     translated = translate_in_batches(model, x, args.direction, args.ema, args.batch_size)
     for path, image in zip(files, translated, strict=True):
         target = out / path.relative_to(root)

@@ -113,3 +113,32 @@ def test_samples_no_picture_fits_get_a_note_not_an_error(fast_trainer_kwargs):
     trainer = Trainer(max_steps=1, **fast_trainer_kwargs)
     with pytest.warns(LightningGansWarning, match=r"no picture for samples of shape \(5, 3, 3\)"):
         assert grid.render(trainer, model, "final") is None
+
+
+def test_translation_grid_rows_real_translated_reconstructed(tmp_path):
+    from lightning_gans import CycleGAN
+    from tests.translation_data import TinyTranslationData
+
+    grid = SampleGrid(every_n_steps=0, nrow=2)
+    model = CycleGAN(
+        channels_a=1,
+        channels_b=3,
+        image_size=16,
+        generator_width=4,
+        discriminator_width=4,
+        n_blocks=1,
+        discriminator_layers=2,
+    )
+    Trainer(
+        max_steps=2,
+        accelerator="cpu",
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        default_root_dir=tmp_path,
+        callbacks=[grid],
+    ).fit(model, TinyTranslationData())
+    with Image.open(grid.last_path) as image:
+        assert image.size == (2 * 18 + 2, 6 * 18 + 2)  # 2 images a row; A, A->B, A->B->A, B, B->A, B->A->B
+    assert torch.equal(grid.fixed_real[0], TinyTranslationData().a[:2])  # the first batch's real images

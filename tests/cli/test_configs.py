@@ -15,6 +15,7 @@ import torch
 import yaml
 
 from lightning_gans import IZIfEncoder
+from lightning_gans.capabilities import Translates
 from lightning_gans.checkpoint import load_model
 from lightning_gans.cli import GANCLI
 from lightning_gans.modules.detector import AnomalyDetector
@@ -88,6 +89,15 @@ def prepare_data(path: Path, root: Path, monkeypatch) -> list[str]:
         fake_sets.patch_cifar10_md5(monkeypatch, fake_sets.write_cifar10(root))
     elif name == "CelebADataModule":
         fake_sets.patch_celeba_md5(monkeypatch, fake_sets.write_celeba(root))
+    elif name == "UnpairedImageFolders":  # the reference layout, small: 40x40 images cut to 32x32 crops
+        fake_sets.write_unpaired_folders(root)
+        return [
+            f"--data.root={root}",
+            "--data.load_size=36",
+            "--data.crop_size=32",
+            "--data.num_workers=0",
+            "--model.image_size=32",
+        ]
     elif name == "ArrayDataModule":  # a table at the (relative) path the config names, as wide as its model
         width = yaml.safe_load(path.read_text())["model"]["init_args"]["data_shape"][0]
         table = np.random.default_rng(0).normal(size=(200, width + 1))
@@ -179,6 +189,11 @@ def test_config_trains_a_few_steps(config, tmp_path, monkeypatch):
         loaded = load_model(tmp_path / "encoder.ckpt")
         assert type(loaded.gan) is type(cli.model.gan)
         torch.testing.assert_close(loaded.anomaly_score(x), cli.model.eval().anomaly_score(x))
+        return
+    if isinstance(cli.model, Translates):  # CycleGAN, Pix2Pix: a real batch of A, translated to B's shape
+        batch = next(iter(cli.datamodule.train_dataloader()))
+        fake_b = cli.model.translate(batch["A"][:2], "a2b")
+        assert fake_b.shape == batch["B"][:2].shape and fake_b.isfinite().all()
         return
     samples = cli.model.sample(4)
     assert samples.shape == (4, *cli.model.generator.data_shape)

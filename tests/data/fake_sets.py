@@ -322,3 +322,16 @@ def patch_downloads(monkeypatch, n: int = 32, seed: int = 0) -> list[tuple[str, 
     patch_cifar10_md5(monkeypatch, cifar)
     patch_celeba_md5(monkeypatch, celeba)
     return log
+
+
+def write_unpaired_folders(root: Path, n: int = 4, size: int = 40) -> Path:
+    """``root/trainA, trainB, testA, testB`` with ``n`` RGB PNGs each (the CycleGAN reference layout)."""
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    for folder in ("trainA", "trainB", "testA", "testB"):
+        (Path(root) / folder).mkdir(parents=True, exist_ok=True)
+        for i in range(n):
+            pixels = rng.integers(0, 255, (size, size, 3), dtype=np.uint8)
+            Image.fromarray(pixels).save(Path(root) / folder / f"{i}.png")
+    return Path(root)
