@@ -6,13 +6,14 @@ import numpy as np
 import pytest
 import sklearn.datasets
 import torch
-from lightning.pytorch import Trainer
+from lightning.pytorch import LightningModule, Trainer
 
-from lightning_gans import DigitDomainsDataModule
+from lightning_gans import DigitDomainsDataModule, UnpairedImageFolders
 from lightning_gans.data.mnist5k import load_mnist5k_split, mnist5k_unit_images
 from lightning_gans.data.translation import load_domain, mnistm_unit_images
 from lightning_gans.data.translation.domains import _domain_split
 from lightning_gans.errors import ConfigError
+from tests.data.fake_sets import write_unaligned
 
 
 def row_index(batch: torch.Tensor, images: torch.Tensor) -> torch.Tensor:
@@ -122,3 +123,38 @@ def test_bad_options_are_refused():
         DigitDomainsDataModule(channels=2)
     with pytest.raises(ConfigError, match="batch_size 5000 is larger"):
         DigitDomainsDataModule(batch_size=5000).train_dataloader()
+
+
+class _Translator(LightningModule):
+    """Records the batches Lightning hands a translation model."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.ones(()))
+        self.seen: list[dict] = []
+
+    def training_step(self, batch, batch_idx):
+        self.seen.append({k: (tuple(v.shape), v.dtype) for k, v in batch.items()})
+        return self.weight * (batch["A"].mean() - batch["B"].mean())
+
+    def configure_optimizers(self):
+        return torch.optim.SGD(self.parameters(), lr=0.0)
+
+
+def test_trainer_fits_on_translation_batches(fast_trainer_kwargs, tmp_path):
+    model = _Translator()
+    Trainer(max_steps=2, **fast_trainer_kwargs).fit(
+        model, DigitDomainsDataModule(image_size=16, batch_size=4)
+    )
+    assert model.seen[0] == {
+        "A": ((4, 1, 16, 16), torch.float32),
+        "B": ((4, 3, 16, 16), torch.float32),
+        "A_label": ((4,), torch.int64),
+    }
+    model = _Translator()
+    folders = UnpairedImageFolders(
+        str(write_unaligned(tmp_path / "data")), load_size=12, crop_size=8, channels_a=3, channels_b=1,
+        batch_size=2, num_workers=0,
+    )  # fmt: skip
+    Trainer(max_steps=2, **fast_trainer_kwargs).fit(model, folders)
+    assert model.seen[0] == {"A": ((2, 3, 8, 8), torch.float32), "B": ((2, 1, 8, 8), torch.float32)}
