@@ -12,11 +12,34 @@ middle of an epoch records how many batches training consumed, and a resumed run
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from lightning_gans.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class TrainerPlacement:
+    """Where a device-resident loader runs under a trainer: its device, this process's rank and world size,
+    and the epoch that seeds the shuffle (CPU, rank 0 of 1, epoch 0 without a trainer)."""
+
+    device: torch.device
+    rank: int
+    world_size: int
+    epoch: Callable[[], int]
+
+    @classmethod
+    def of(cls, trainer) -> TrainerPlacement:
+        if trainer is None:
+            return cls(torch.device("cpu"), 0, 1, lambda: 0)
+        return cls(
+            trainer.strategy.root_device,
+            trainer.global_rank,
+            trainer.world_size,
+            lambda: trainer.current_epoch,
+        )
 
 
 class _ResumableEpoch:
@@ -99,15 +122,15 @@ class TensorBatchLoader(_ResumableEpoch):
     ) -> TensorBatchLoader:
         """The loader of a data module's training split under ``trainer`` (or None): data on its device, this
         process's rank and world size, the shuffle seeded by its current epoch."""
-        device = trainer.strategy.root_device if trainer is not None else torch.device("cpu")
+        place = TrainerPlacement.of(trainer)
         return cls(
-            data.to(device),
+            data.to(place.device),
             batch_size,
             seed=seed,
-            rank=trainer.global_rank if trainer else 0,
-            world_size=trainer.world_size if trainer else 1,
-            epoch=(lambda: trainer.current_epoch) if trainer else (lambda: 0),
-            labels=labels.to(device) if labels is not None else None,
+            rank=place.rank,
+            world_size=place.world_size,
+            epoch=place.epoch,
+            labels=labels.to(place.device) if labels is not None else None,
         )
 
     def __len__(self) -> int:

@@ -9,6 +9,8 @@ Writers (each returns the folder torchvision reads):
 - ``write_celeba(root)``: ``<root>/celeba/img_align_celeba/*.jpg`` and the five annotation files. torchvision
   checks the annotation files' MD5s: call ``patch_celeba_md5(monkeypatch, folder)`` too.
 - ``write_image_folder(root)``: ``<root>/<class>/<i>.png``.
+- ``write_unaligned(root)``: CycleGAN's ``<root>/{train,test}{A,B}/`` of solid-grey images (mixed sizes and modes).
+- ``write_aligned(root)``: pix2pix's ``<root>/{train,test}/<i>.png``, A | B side by side.
 
 ``patch_downloads(monkeypatch)`` makes torchvision's download functions serve these tiny files (as the real
 archives: ``.gz``, ``.tar.gz``, ``.zip``) instead of fetching anything, and patches the MD5 lists to match.
@@ -265,6 +267,60 @@ def write_image_folder(
         for i in range(n):
             pixels = rng.integers(0, 256, shape, dtype=np.uint8)
             Image.fromarray(pixels, mode).save(root / name / f"{i:04d}{suffix}")
+    return root
+
+
+# --- image translation: CycleGAN's unaligned and pix2pix's aligned layouts ----------------------------------
+
+
+def write_unaligned(
+    root: str | Path, counts: Mapping[str, int] | None = None, size: tuple[int, int] = (37, 23)
+) -> Path:
+    """Writes ``<root>/<folder>/.../<i>.png`` for each ``folder: count`` (default trainA 5, trainB 3, testA 2,
+    testB 4); returns root.
+
+    Image ``i`` of a folder is solid grey ``GREY_STEP * (i + 1)``, so an item is identified after any crop or
+    flip; even images are mode L, odd ones RGB (a domain mixing both), every other one in a subfolder (found
+    recursively), ``size`` (width, height) odd on purpose.
+    """
+    counts = counts or {"trainA": 5, "trainB": 3, "testA": 2, "testB": 4}
+    root = Path(root)
+    width, height = size
+    for folder, count in counts.items():
+        for i in range(count):
+            value = GREY_STEP * (i + 1)
+            image = (
+                Image.new("L", (width, height), value) if i % 2 == 0 else Image.new("RGB", size, (value,) * 3)
+            )
+            path = root / folder / ("nested" if i % 2 else "") / f"{i:04d}.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            image.save(path)
+    return root
+
+
+GREY_STEP = 40
+"""``write_unaligned``'s grey levels: image ``i`` is ``GREY_STEP * (i + 1)`` (at most 6 images per folder)."""
+
+
+def aligned_pixels(rng: np.random.Generator, size: tuple[int, int]) -> np.ndarray:
+    """``(H, 2W, 3)`` uint8 A | B: A = random ``(r, g, 0)``, B = A's channels reversed, ``(0, g, r)``."""
+    width, height = size
+    a = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
+    a[..., 2] = 0
+    return np.concatenate([a, a[..., ::-1]], axis=1)
+
+
+def write_aligned(
+    root: str | Path, counts: Mapping[str, int] | None = None, size: tuple[int, int] = (19, 23), seed: int = 0
+) -> Path:
+    """Writes ``<root>/<split>/<i>.png`` for each ``split: count`` (default train 4, test 2): each file two
+    ``size`` (width, height) halves side by side (``aligned_pixels``); returns root."""
+    rng = np.random.default_rng(seed)
+    root = Path(root)
+    for split, count in (counts or {"train": 4, "test": 2}).items():
+        (root / split).mkdir(parents=True, exist_ok=True)
+        for i in range(count):
+            Image.fromarray(aligned_pixels(rng, size), "RGB").save(root / split / f"{i:04d}.png")
     return root
 
 

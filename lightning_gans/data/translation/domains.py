@@ -14,6 +14,7 @@ Every domain has each set's fixed stratified 80/20 split; images in [-1, 1], lab
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Iterator
 from typing import Literal
 
 import numpy as np
@@ -25,7 +26,7 @@ from typing_extensions import override
 from lightning_gans.data.digits import load_digits_split
 from lightning_gans.data.labelled import stratified_split
 from lightning_gans.data.mnist5k import NATIVE_SIZE, load_mnist5k_split, mnist5k_unit_images, resize_and_scale
-from lightning_gans.data.tensor_loader import _ResumableEpoch
+from lightning_gans.data.tensor_loader import TrainerPlacement, _ResumableEpoch
 from lightning_gans.errors import ConfigError
 
 Domain = Literal["mnist5k", "digits", "mnistm"]
@@ -127,7 +128,7 @@ class DomainPairLoader(_ResumableEpoch):
         seed: int = 0,
         rank: int = 0,
         world_size: int = 1,
-        epoch=lambda: 0,
+        epoch: Callable[[], int] = lambda: 0,
     ) -> None:
         if paired and len(a) != len(b):
             raise ConfigError(f"paired domains need as many A as B images, got {len(a)} and {len(b)}.")
@@ -147,7 +148,7 @@ class DomainPairLoader(_ResumableEpoch):
     def __len__(self) -> int:
         return (max(len(self.a), len(self.b)) // self.world_size) // self.batch_size
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[dict[str, torch.Tensor]]:
         skip = self._start()
         generator = torch.Generator().manual_seed(self.seed + self._iter_epoch)
         n = max(len(self.a), len(self.b))
@@ -247,18 +248,17 @@ class DigitDomainsDataModule(LightningDataModule):
     @override
     def train_dataloader(self) -> DomainPairLoader:
         (a, a_labels), (b, _) = self.domain("A", "train"), self.domain("B", "train")
-        trainer = self.trainer
-        device = trainer.strategy.root_device if trainer is not None else torch.device("cpu")
+        place = TrainerPlacement.of(self.trainer)
         return DomainPairLoader(
-            a.to(device),
-            b.to(device),
-            a_labels.to(device),
+            a.to(place.device),
+            b.to(place.device),
+            a_labels.to(place.device),
             self.batch_size,
             self.paired,
             seed=self.seed,
-            rank=trainer.global_rank if trainer else 0,
-            world_size=trainer.world_size if trainer else 1,
-            epoch=(lambda: trainer.current_epoch) if trainer else (lambda: 0),
+            rank=place.rank,
+            world_size=place.world_size,
+            epoch=place.epoch,
         )
 
     @override
