@@ -7,7 +7,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 PY := .venv/bin/python
 DEMO_ARGS ?=
 
-.PHONY: install demo test test-fast test-slow lint format docs bench bench-speed bench-quality bench-peers bench-imbalance bench-clustering bench-anomaly clean
+.PHONY: install demo test test-fast test-slow test-docs-run lint format docs bench bench-speed bench-quality bench-peers bench-imbalance bench-clustering bench-anomaly clean
 
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv .tools && .tools/bin/pip install --quiet uv
@@ -29,6 +29,9 @@ test-fast: install
 
 test-slow: install
 	$(PY) -m pytest -m slow
+
+test-docs-run: install  ## every README / getting-started command as written, in a copy of the clone (~10 min)
+	$(PY) -m pytest -m docs_run
 
 lint: install
 	.venv/bin/ruff check lightning_gans tests benchmarks

@@ -89,6 +89,14 @@ def install() -> None:
     #    info logger at every fit. They are adverts, not diagnostics; the logger's other lines ("GPU available",
     #    "`Trainer.fit` stopped") stay.
     logging.getLogger("lightning.pytorch.utilities.rank_zero").addFilter(_DropMessages("💡 Tip:"))
+    #    ... and "Trainer already configured with model summary callbacks: [GANModelSummary]": the CLI adds that
+    #    summary itself (Lightning's, without the column of zeros), only when the config has none of its own
+    logging.getLogger("lightning.pytorch.utilities.rank_zero").addFilter(
+        _DropMessages(
+            "Trainer already configured with model summary callbacks: "
+            "[<class 'lightning_gans.callbacks.model_summary.GANModelSummary'>]"
+        )
+    )
 
     # 3. "The number of training batches (22) is smaller than the logging interval Trainer(log_every_n_steps=50)":
     #    Lightning assumes logs per epoch, but its logging cadence counts batches over the whole run (not reset at

@@ -25,6 +25,7 @@ NOISE = [
     "Skipping val loop",  # the data modules offer a validation split that generators do not use
     "FLOPs",  # Lightning's FLOPs column, all zeros without an example input
     "Total Flops",
+    "Skipping setting a default `ModelSummary`",  # the CLI's own summary callback
 ]
 
 

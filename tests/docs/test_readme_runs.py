@@ -64,7 +64,7 @@ def copy_of_the_clone(tmp_path: Path) -> Path:
             copy / "to_check" / f"{i}.png"
         )
     for name in ("rows.csv", "new_rows.csv"):
-        np.savetxt(copy / name, rng.normal(size=(64, 3)), delimiter=",", header="a,b,c", comments="")
+        np.savetxt(copy / name, rng.normal(size=(256, 3)), delimiter=",", header="a,b,c", comments="")
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
     subprocess.run(["git", "init", "-q"], cwd=copy, check=True)
     subprocess.run(["git", "add", "-A"], cwd=copy, check=True)
@@ -72,7 +72,7 @@ def copy_of_the_clone(tmp_path: Path) -> Path:
     return copy
 
 
-@pytest.mark.slow
+@pytest.mark.docs_run  # about 10 minutes (eight fits and every tool, each its own process): `make test-docs-run`
 def test_readme_and_getting_started_commands_run_and_leave_the_clone_clean(tmp_path):
     lines = [shortened(line) for page in PAGES for line in documented_commands(page)]
     assert sum(" fit " in line for line in lines) >= 5 and any(" score " in line for line in lines)
