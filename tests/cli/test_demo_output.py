@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).parents[2]
@@ -91,6 +92,7 @@ def test_demo_prints_one_bar_and_no_noise(tmp_path):
     assert f"Final metrics at step {MAX_STEPS}: fid=" in output and "protocol: " in output
 
 
+@pytest.mark.slow  # a second full demo process (about 1 minute on 2 cores)
 def test_a_users_mistakes_still_warn(tmp_path):
     """The filters are narrow: in the same command, two real mistakes in a config still warn. fp16 AMP on a CPU
     (Lightning's warning), and a run shorter than the logging interval, so the loggers would get nothing (the

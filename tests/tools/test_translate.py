@@ -132,6 +132,7 @@ def test_an_unreadable_file_is_named(cyclegan_ckpt, tmp_path, capsys):
     assert "broken.png" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # a fresh interpreter (30 s on 2 cores); translate --help runs as a process in the default suite
 def test_translate_as_its_own_process(cyclegan_ckpt, tmp_path):
     data = grey_folder(tmp_path / "in")
     run = subprocess.run(
