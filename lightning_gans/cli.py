@@ -90,6 +90,7 @@ class GANCLI(LightningCLI):
         check_latent_dim(config)  # before anything is built or seeded
         check_ckpt_path(config.get("ckpt_path"))
         warn_about_more_cpu_processes_than_cores(config)
+        check_sync_batchnorm(config)
 
         if subcommand == "test":  # before anything is built: the class alone says whether it can be tested
             check_test_step(model_class(config))
@@ -298,6 +299,20 @@ def warn_about_more_cpu_processes_than_cores(config) -> None:
         rank_zero_warn(  # once, not again in each process the DDP launcher starts
             f"trainer.devices {count} starts {count} CPU processes but this machine has {cores} CPU cores "
             f"(os.cpu_count()): they share the cores and run slower. Set --trainer.devices {cores} or fewer.",
+        )
+
+
+def check_sync_batchnorm(config) -> None:
+    """``trainer.sync_batchnorm`` on CPU: torch's ``SyncBatchNorm`` runs on GPUs only, and Lightning's DDP set-up
+    otherwise fails after the data are prepared with a 40-line traceback."""
+    trainer = config.get("trainer") if hasattr(config, "get") else None
+    if not hasattr(trainer, "get") or trainer.get("sync_batchnorm") is not True:
+        return
+    accelerator = str(trainer.get("accelerator") or "auto")
+    if accelerator == "cpu" or (accelerator == "auto" and not _has_gpu()):
+        raise ConfigError(
+            "trainer.sync_batchnorm needs GPUs (torch's SyncBatchNorm has no CPU version) and this run is on CPU. "
+            "Drop --trainer.sync_batchnorm (each CPU process then keeps its own batch-norm statistics)."
         )
 
 

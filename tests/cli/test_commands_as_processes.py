@@ -2,21 +2,21 @@
 
 The suite once stayed green while four of eight commands crashed on every call (an import cycle that only a
 fresh interpreter hits: the tests had imported the package in another order). So each command here runs as
-``python -m lightning_gans ...`` in a new process, and a command added to the registry without a real call below
+``python -m lightning_gans ...`` in a new process (a child of ``tests/forkserver.py``, where the package has not
+been imported; the demo test and the slow suite's console-script test start whole new interpreters), and a command added to the registry without a real call below
 fails ``test_every_command_has_a_real_call``.
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from lightning_gans.commands import COMMANDS
+from tests.forkserver import lightning_gans, server
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY_BIGAN = [
@@ -32,16 +32,9 @@ TINY_BIGAN = [
 
 
 def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    """``lightning-gans ARGS`` in a fresh interpreter, one torch thread (the tests share 2 cores)."""
-    env = os.environ | {"OMP_NUM_THREADS": "1", "WANDB_MODE": "offline"}
-    return subprocess.run(
-        [sys.executable, "-m", "lightning_gans", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    """``lightning-gans ARGS`` as a fresh process of the fork server (the package imported anew, the third-party
+    stack already loaded: see ``tests/forkserver.py``), one torch thread (the tests share 2 cores)."""
+    return lightning_gans(args, cwd)
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))
@@ -144,7 +137,6 @@ def test_every_command_has_a_real_call(tmp_path):
     assert set(COMMANDS) <= calls, f"add a real call for {sorted(set(COMMANDS) - calls)} to real_call()"
 
 
-@pytest.mark.slow  # about 10 s of start-up per process on 2 cores
 @pytest.mark.parametrize("name", list(COMMANDS))
 def test_one_real_call_of_every_command_in_a_fresh_process(
     name, tmp_path, bigan_run, dcgan_ckpt, infogan_ckpt, cyclegan_ckpt
@@ -162,10 +154,25 @@ def test_one_real_call_of_every_command_in_a_fresh_process(
     "statement",
     [
         "from lightning_gans.checkpoint import load_gan",  # docs/how-to/train.md
-        pytest.param("import lightning_gans.engine", marks=pytest.mark.slow),
-        pytest.param("from lightning_gans import DCGAN, IZIfEncoder", marks=pytest.mark.slow),
+        "import lightning_gans.engine",
+        "from lightning_gans import DCGAN, IZIfEncoder",
+        "from lightning_gans.tools.score import main",  # the module whose import cycle crashed four commands
     ],
 )
 def test_public_imports_work_in_a_fresh_interpreter(statement, tmp_path):
-    result = subprocess.run([sys.executable, "-c", statement], cwd=tmp_path, capture_output=True, text=True)
+    result = server().run(code=statement, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_the_fork_server_children_import_the_package_fresh(tmp_path):
+    """What makes the children stand in for fresh shells: the package is not loaded before the job runs, and an
+    import cycle in it fails there (a module that imports itself half-initialised)."""
+    result = server().run(code="import sys; print(sorted(m for m in sys.modules if 'lightning_gans' in m))")
+    assert result.returncode == 0 and result.stdout.strip() == "[]", result.stdout + result.stderr
+    cycle = tmp_path / "cyclepkg"
+    cycle.mkdir()
+    (cycle / "__init__.py").write_text("from cyclepkg.a import A\n")
+    (cycle / "a.py").write_text("from cyclepkg.b import B\nA = 1\n")
+    (cycle / "b.py").write_text("from cyclepkg.a import A\nB = 2\n")
+    broken = server().run(code="import cyclepkg", cwd=tmp_path, pythonpath=[str(tmp_path)])
+    assert broken.returncode == 1 and "partially initialized module" in broken.stderr, broken.stderr

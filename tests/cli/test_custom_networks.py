@@ -1,7 +1,5 @@
 """A new generator/discriminator pair, defined here, trained through Python and through the CLI."""
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -71,11 +69,15 @@ def test_subclass_overriding_the_losses(fast_trainer_kwargs):
 
 
 def test_cli_with_class_path(tmp_path):
-    """``lightning-gans fit --model HingeGAN --model.generator <class_path> ...`` in a fresh process."""
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parent))
+    """``lightning-gans fit --model HingeGAN --model.generator <class_path> ...`` in a fresh process (a fork
+    server child: the user's module is found on the path, as with PYTHONPATH)."""
+    # imported here, not at the top: the child process imports this file as the user's module, and there
+    # `tests` (no __init__.py) can be shadowed by another installed package of that name
+    from tests.forkserver import lightning_gans
+
     module = Path(__file__).stem
     command = [
-        sys.executable, "-m", "lightning_gans", "fit",
+        "fit",
         f"--model={module}.HingeGAN",
         f"--model.generator={module}.TinyGenerator",
         "--model.generator.latent_dim=4",
@@ -87,7 +89,7 @@ def test_cli_with_class_path(tmp_path):
         "--trainer.enable_progress_bar=false",
         f"--trainer.default_root_dir={tmp_path}",
     ]  # fmt: skip
-    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    result = lightning_gans(command, cwd=tmp_path, pythonpath=[str(Path(__file__).parent)])
     assert result.returncode == 0, result.stderr[-3000:]
     (ckpt,) = tmp_path.rglob("*.ckpt")
     config = next(tmp_path.rglob("config.yaml")).read_text()

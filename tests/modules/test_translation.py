@@ -208,18 +208,19 @@ def _fake_ddp_trainer(world_size: int, layer_sync=None) -> SimpleNamespace:
     return SimpleNamespace(strategy=strategy, world_size=world_size)
 
 
-def test_batch_norm_under_multi_process_ddp_is_refused_unless_synced():
+def test_unsynced_batch_norm_under_multi_process_ddp_is_warned_about():
+    import warnings
+
     model = Pix2Pix(channels_a=1, channels_b=3, **TINY_PIX2PIX)  # batch norm: the reference default
     model._trainer = _fake_ddp_trainer(2)
-    with pytest.raises(ConfigError, match="sync_batchnorm"):
+    with pytest.warns(UserWarning, match="norm: instance"):  # on CPU: no SyncBatchNorm to suggest
         model.setup("fit")
-    model._trainer = _fake_ddp_trainer(2, layer_sync=object())
-    model.setup("fit")
-    model._trainer = _fake_ddp_trainer(1)
-    model.setup("fit")
-    instance = Pix2Pix(channels_a=1, channels_b=3, norm="instance", **TINY_PIX2PIX)
-    instance._trainer = _fake_ddp_trainer(2)
-    instance.setup("fit")
+    for world_size, layer_sync, norm in ((2, object(), "batch"), (1, None, "batch"), (2, None, "instance")):
+        quiet = Pix2Pix(channels_a=1, channels_b=3, norm=norm, **TINY_PIX2PIX)
+        quiet._trainer = _fake_ddp_trainer(world_size, layer_sync)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            quiet.setup("fit")
 
 
 def test_linear_decay_as_phase_schedulers_and_the_early_end_warning():

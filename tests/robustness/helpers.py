@@ -17,11 +17,39 @@ REPO = HERE.parents[1]
 
 
 def fit_subprocess(
-    cwd: Path, *args: str, timeout: float = 600, launcher: list[str] | None = None, logger: bool = False
+    cwd: Path,
+    *args: str,
+    timeout: float = 600,
+    launcher: list[str] | None = None,
+    logger: bool = False,
+    fake_sets: bool = False,
 ) -> subprocess.CompletedProcess:
     """Runs ``fit_command(*args)`` in ``cwd``; a run that has not ended after ``timeout`` seconds fails the test
-    (see ``finish``)."""
-    return finish(start(fit_command(*args, launcher=launcher, logger=logger), cwd), timeout)
+    (see ``finish``).
+
+    Without a ``launcher`` the run is a child of the fork server (``tests/forkserver.py``: a process of its own
+    in which the package is imported fresh, without 25 s of third-party imports), one child per rank under
+    ``--trainer.strategy=ddp --trainer.devices=N`` (the ranks joined as an external launcher's are). With
+    ``fake_sets`` each rank first patches torchvision's MD5 lists for the tiny sets (``fit_with_fake_sets.py``).
+    """
+    command = fit_command(*args, launcher=launcher, logger=logger)
+    if launcher is not None:
+        return finish(start(command, cwd), timeout)
+    from tests.forkserver import server
+
+    devices = [a.split("=", 1)[1] for a in args if a.startswith("--trainer.devices=")]
+    ranks = int(devices[-1]) if devices and "--trainer.strategy=ddp" in args else 1
+    script = HERE / "fit_with_fake_sets.py"
+    code = f"import runpy; runpy.run_path({str(script)!r}, run_name='__main__')" if fake_sets else None
+    return server().run(
+        command[3:],  # without `python -m lightning_gans`
+        cwd=cwd,
+        env=dict(os.environ, OMP_NUM_THREADS="1"),
+        timeout=timeout,
+        ranks=ranks,
+        code=code,
+        pythonpath=[str(HERE), str(REPO)],
+    )
 
 
 def fit_command(*args: str, launcher: list[str] | None = None, logger: bool = False) -> list[str]:
@@ -123,10 +151,14 @@ class DumpParameters(Callback):
                 self.first_noise = inputs[0].detach().clone()
 
         self.first_noise = None
-        pl_module.generator.register_forward_hook(record)
+        # a translation model's first generator is A -> B, and its input is the real A batch
+        generator = getattr(pl_module, "generator", None) or pl_module.generator_ab
+        generator.register_forward_hook(record)
 
     def on_train_batch_start(self, trainer, pl_module, batch, batch_idx) -> None:
         if self.first_batch_sum is None:
+            if isinstance(batch, dict):  # translation batches: {"a": ..., "b": ...}
+                batch = list(batch.values())
             real = batch[0] if isinstance(batch, tuple | list) else batch
             self.first_batch_sum = float(real.double().sum())
 

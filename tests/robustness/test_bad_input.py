@@ -9,8 +9,6 @@ crop), so any picture size is accepted; a data module whose ``image_size`` does 
 from __future__ import annotations
 
 import hashlib
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ import yaml
 from PIL import Image
 
 from lightning_gans.cli import main
+from tests.forkserver import lightning_gans
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -200,19 +199,13 @@ def test_trainer_gradient_clip_val_points_to_the_module_arguments(tmp_path, run,
 
 
 def test_the_console_command_exits_non_zero_with_the_message(tmp_path, run):
-    """The real ``lightning-gans`` process: status 1, one-line message, no traceback, checkpoints intact."""
+    """``lightning-gans`` as a process of its own: status 1, one-line message, no traceback, checkpoints intact."""
     before = saved_files(run)
     config = base_config(run)
     config["model"]["init_args"]["data_shape"] = [3, 16, 16]
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(config))
-    result = subprocess.run(
-        [sys.executable, "-m", "lightning_gans", "fit", "--config", str(path)],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=300,
-    )
+    result = lightning_gans(["fit", "--config", str(path)], cwd=REPO)
     assert result.returncode == 1
     assert "lightning-gans: error: The data's sample channel count does not match the model" in result.stderr
     assert "Traceback" not in result.stderr

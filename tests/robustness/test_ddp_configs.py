@@ -19,7 +19,6 @@ evaluation metrics and the checkpoint were written once (one run folder, one row
 from __future__ import annotations
 
 import csv
-import sys
 from pathlib import Path
 
 import pytest
@@ -35,7 +34,7 @@ from tests.cli.test_configs import (
     is_full_config,
     prepare_data,
 )
-from tests.robustness.helpers import HERE, fit_subprocess
+from tests.robustness.helpers import fit_subprocess
 
 MAX_STEPS = 4
 CADENCE = 2
@@ -140,7 +139,6 @@ def test_config_trains_under_ddp_and_ends(config, tmp_path, monkeypatch):
         else []
     )
     data_args = prepare_data(config if full else BASE, tmp_path / "data", monkeypatch)
-    launcher = [sys.executable, str(HERE / "fit_with_fake_sets.py")] if data_args else None
     monkeypatch.setenv("FAKE_SETS_ROOT", str(tmp_path / "data"))
     try:
         result = fit_subprocess(
@@ -151,7 +149,7 @@ def test_config_trains_under_ddp_and_ends(config, tmp_path, monkeypatch):
             "--trainer.strategy=ddp",
             "--trainer.devices=2",
             timeout=TIMEOUT,
-            launcher=launcher,
+            fake_sets=bool(data_args),
             logger=True,
         )
     except AssertionError:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +22,7 @@ from PIL import Image
 
 from lightning_gans import ArrayDataModule, VanillaGAN
 from lightning_gans.commands import main
+from tests.forkserver import lightning_gans
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -171,20 +171,11 @@ def check_one_line(name: str, status: int, stderr: str) -> None:
 
 
 def run_subprocess(work: Path, args: list[str]) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(REPO), OMP_NUM_THREADS="1")  # the package of this checkout
-    return subprocess.run(
-        [sys.executable, "-m", "lightning_gans", *args],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    """``lightning-gans ARGS`` as a process of its own (a fork server child, ``tests/forkserver.py``)."""
+    return lightning_gans(args, cwd=work)
 
 
-CASES = [pytest.param(name, args, id=name) for name, args in TOOL_CASES] + [
-    pytest.param(name, args, id=name, marks=pytest.mark.slow) for name, args in HEAVY_CASES
-]
+CASES = [pytest.param(name, args, id=name) for name, args in (*TOOL_CASES, *HEAVY_CASES)]
 
 
 @pytest.mark.parametrize(("name", "args"), CASES)

@@ -3,9 +3,6 @@ and bad input stopped with one line naming the file and the fix."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +13,7 @@ from PIL import Image
 from lightning_gans.checkpoint import load_model
 from lightning_gans.commands import main
 from lightning_gans.tools.translate import load_translator
+from tests.forkserver import lightning_gans
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -132,27 +130,10 @@ def test_an_unreadable_file_is_named(cyclegan_ckpt, tmp_path, capsys):
     assert "broken.png" in capsys.readouterr().err
 
 
-@pytest.mark.slow  # a fresh interpreter (30 s on 2 cores); translate --help runs as a process in the default suite
 def test_translate_as_its_own_process(cyclegan_ckpt, tmp_path):
     data = grey_folder(tmp_path / "in")
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "lightning_gans",
-            "translate",
-            "--ckpt",
-            cyclegan_ckpt,
-            "--data",
-            str(data),
-            "--out",
-            "out",
-        ],
-        cwd=tmp_path,
-        env=dict(os.environ, PYTHONPATH=str(REPO), OMP_NUM_THREADS="1"),
-        capture_output=True,
-        text=True,
-        timeout=300,
+    run = lightning_gans(
+        ["translate", "--ckpt", cyclegan_ckpt, "--data", str(data), "--out", "out"], cwd=tmp_path
     )
     assert run.returncode == 0, run.stderr[-3000:]
     assert len(list((tmp_path / "out").rglob("*.png"))) == 3

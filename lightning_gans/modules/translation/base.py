@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import torch
 from lightning.pytorch.strategies import DDPStrategy
+from lightning.pytorch.utilities import rank_zero_warn
 from torch import nn
 from typing_extensions import override
 
@@ -170,11 +171,16 @@ class TranslationModule(AdversarialModule):
                 and not name.startswith("semantic_classifier")
             ]
             if trained:
-                raise ConfigError(
+                on_gpu = torch.cuda.is_available() and strategy.root_device.type == "cuda"
+                rank_zero_warn(
                     f"{type(self).__name__} has batch norm ({trained[0]}, ...) and runs on "
-                    f"{self.trainer.world_size} DDP processes: each would normalise with its own few images "
-                    "(the reference implementation's known multi-GPU problem). Set trainer.sync_batchnorm: true "
-                    "(Trainer(sync_batchnorm=True): statistics over all processes), or model norm: instance."
+                    f"{self.trainer.world_size} DDP processes: each normalises with its own share of the batch "
+                    "(the reference implementation's known multi-GPU problem). "
+                    + (
+                        "Set trainer.sync_batchnorm: true (statistics over all processes), or model norm: instance."
+                        if on_gpu
+                        else "On CPU there is no SyncBatchNorm; set model norm: instance to avoid it."
+                    )
                 )
 
     @override

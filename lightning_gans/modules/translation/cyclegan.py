@@ -46,8 +46,8 @@ class CycleGAN(TranslationModule):
         image_size: training image size; picks the ResNet depth (9 blocks at >= 256 px, else 6).
         generator_width, discriminator_width: ngf and ndf of the default networks (64).
         n_blocks: residual blocks of the default generators; None = by image size.
-        norm: normalisation of the default networks: ``"instance"`` (reference), ``"batch"`` (needs
-            ``trainer.sync_batchnorm`` under multi-process DDP) or ``"none"``.
+        norm: normalisation of the default networks: ``"instance"`` (reference), ``"batch"`` (each DDP process
+            keeps its own statistics unless ``trainer.sync_batchnorm`` on GPUs) or ``"none"``.
         discriminator_layers: stride-2 layers of the default PatchGANs (3: 70x70 patches, needs >= 24 px).
         generator_ab, generator_ba: A -> B and B -> A networks, ``(N, C_a, H, W) -> (N, C_b, H, W)`` and back;
             None = ``ResnetGenerator``. Any ``nn.Module`` (configs: ``class_path``).

@@ -37,8 +37,8 @@ class Pix2Pix(TranslationModule):
         image_size: training image size, a power of two; the default U-Net has ``log2(image_size)`` levels.
         generator_width, discriminator_width: ngf and ndf of the default networks (64).
         num_downs: U-Net levels; None = ``log2(image_size)`` (8 at 256 px: the reference's U-Net-256).
-        norm: normalisation of the default networks: ``"batch"`` (reference; needs ``trainer.sync_batchnorm``
-            under multi-process DDP), ``"instance"`` or ``"none"``.
+        norm: normalisation of the default networks: ``"batch"`` (reference; each DDP process keeps its own
+            statistics unless ``trainer.sync_batchnorm`` on GPUs), ``"instance"`` or ``"none"``.
         dropout: the U-Net's dropout (on, as in the reference: pix2pix's only source of noise).
         discriminator_layers: stride-2 layers of the default PatchGAN (3: 70x70 patches, needs >= 24 px).
         generator: ``(N, C_a, H, W) -> (N, C_b, H, W)``; None = ``UnetGenerator``. Any ``nn.Module``.
