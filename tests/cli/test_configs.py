@@ -74,7 +74,10 @@ def check_fingerprint(name: str, model: torch.nn.Module) -> None:
     fingerprint = weights_fingerprint(model)
     if os.environ.get("LG_WRITE_FINGERPRINTS"):
         known = json.loads(FINGERPRINTS.read_text()) if FINGERPRINTS.exists() else {}
-        FINGERPRINTS.write_text(json.dumps(known | {name: {k: v[:2] for k, v in fingerprint.items()}}, indent=1, sort_keys=True) + "\n")
+        FINGERPRINTS.write_text(
+            json.dumps(known | {name: {k: v[:2] for k, v in fingerprint.items()}}, indent=1, sort_keys=True)
+            + "\n"
+        )
         return
     expected = json.loads(FINGERPRINTS.read_text()).get(name)
     assert expected is not None, f"no fingerprint for {name}: see FINGERPRINTS"
