@@ -120,10 +120,21 @@ def held_out_real(args: argparse.Namespace, model, num: int) -> tuple[torch.Tens
 
 def rejection_sampler(args: argparse.Namespace, model):
     """The ``RejectionSampler`` of the tools' ``--rejection`` options, calibrated; prints what it used."""
+    real, labels, description = held_out_real(args, model, args.calibration_num)
+    # the calibration's fresh samples and DRS's burn-in come from the seed too: the same seed, the same files
+    devices = [model.device] if model.device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(args.seed + 2)  # the tools seed the noise with seed, the labels with seed + 1
+        sampler = _build(args, model, real, labels)
+    print(f"Held-out real data: {description}")
+    print(f"Discriminator {sampler.calibration.describe()}")
+    return sampler
+
+
+def _build(args: argparse.Namespace, model, real: torch.Tensor, labels: torch.Tensor | None):
     from lightning_gans.sampling import RejectionSampler
 
-    real, labels, description = held_out_real(args, model, args.calibration_num)
-    sampler = RejectionSampler(
+    return RejectionSampler(
         model,
         real,
         labels,
@@ -132,6 +143,3 @@ def rejection_sampler(args: argparse.Namespace, model):
         gamma_percentile=args.gamma_percentile,
         ema=getattr(args, "ema", True),
     )
-    print(f"Held-out real data: {description}")
-    print(f"Discriminator {sampler.calibration.describe()}")
-    return sampler
