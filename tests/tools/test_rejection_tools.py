@@ -30,6 +30,7 @@ def tiny_toy_gan(steps: int, hidden: int = 64) -> tuple[VanillaGAN, Trainer]:
         max_steps=steps,
         accelerator="cpu",
         logger=False,
+        enable_checkpointing=False,  # nothing written to the working directory
         enable_progress_bar=False,
         enable_model_summary=False,
     )
