@@ -63,3 +63,16 @@ class Translates(Protocol):
     next: CycleGAN, pix2pix)."""
 
     def translate(self, x: torch.Tensor, direction: str = "a2b") -> torch.Tensor: ...
+
+
+@runtime_checkable
+class Discriminates(Protocol):
+    """Has a discriminator that scores single samples: ``discriminator(*real_inputs)`` with the inputs of
+    ``discriminator_inputs(x, labels, fake, latent)`` (every z -> x GAN family). Rejection sampling
+    (``lightning_gans.sampling``) needs it; translation models and plain generators lack it."""
+
+    discriminator: torch.nn.Module
+
+    def discriminator_inputs(self, real, labels, fake, latent) -> tuple[tuple, tuple]: ...
+
+    def sample(self, n=None, z=None, ema: bool = True, labels=None) -> torch.Tensor: ...

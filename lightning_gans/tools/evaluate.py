@@ -2,6 +2,7 @@
 
     lightning-gans evaluate --ckpt runs/dcgan_digits/lightning_logs/version_0/checkpoints/last.ckpt
     lightning-gans evaluate --ckpt ring8.ckpt --data ring8 --num_samples 2500 --seed 0
+    lightning-gans evaluate --ckpt ring8.ckpt --data ring8 --rejection drs     # DRS-corrected samples
     lightning-gans evaluate --ckpt celeba.ckpt --config configs/dcgan/celeba64.yaml --metrics fid kid is \\
         --inception_weights /data/weights-inception-2015-12-05-6726825d.pth
 
@@ -9,6 +10,10 @@ The checkpoint is read with ``weights_only=True`` (``lightning_gans.checkpoint.l
 in order: ``--data`` (``digits``, ``ring8``, ``grid25``), ``--config`` (a training config: its ``data:``
 section), the ``Evaluation`` callback's record in the checkpoint, the ``config.yaml`` LightningCLI wrote for the
 run (beside its ``checkpoints/`` folder, or in the logger's ``lightning_logs/version_N/``).
+
+``--rejection drs|mh`` scores the samples of a ``lightning_gans.sampling.RejectionSampler`` instead of the plain
+generator's; its discriminator is calibrated on held-out real data found the same way
+(``lightning_gans.tools.held_out``), and the calibration and the acceptance rate are printed with the protocol.
 """
 
 from __future__ import annotations
@@ -112,7 +117,17 @@ def evaluate(argv: list[str] | None = None) -> dict:
         batch_size=args.batch_size,
         seed=args.seed,
     )
-    metrics = evaluator.evaluate(model)
+    sampler = None
+    if args.rejection is not None:
+        if "ppl" in evaluator.metric_names:
+            raise ConfigError(
+                "ppl measures the generator's latent space, which rejection sampling does not change: drop ppl "
+                "from --metrics or leave out --rejection."
+            )
+        from lightning_gans.tools.held_out import rejection_sampler
+
+        sampler = rejection_sampler(args, model)
+    metrics = evaluator.evaluate(model if sampler is None else sampler)
     baseline = None
     if spec.kind == "digits" and not args.no_baseline:
         baseline = evaluator.real_baseline()
@@ -121,6 +136,9 @@ def evaluate(argv: list[str] | None = None) -> dict:
         "data from": source,
         **evaluator.protocol(),
     }
+    if sampler is not None:
+        protocol["rejection"] = sampler.describe()
+        protocol["calibration"] = sampler.calibration.describe()
     width = max(map(len, protocol))
     print("Protocol")
     for key, value in protocol.items():
@@ -133,6 +151,12 @@ def evaluate(argv: list[str] | None = None) -> dict:
         print(f"Real baseline (digits {other} split vs {args.real_split} split, same features)")
         print(f"  {format_metrics({k: v for k, v in baseline.items() if k in metrics})}")
     result = {"metrics": metrics, "protocol": protocol, "real_baseline": baseline}
+    if sampler is not None:
+        result["rejection"] = {
+            "method": args.rejection,
+            "acceptance_rate": sampler.acceptance_rate,
+            **sampler.calibration.as_dict(),
+        }
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(result, indent=1))

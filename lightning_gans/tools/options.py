@@ -69,6 +69,49 @@ def add_checkpoint_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def percentile(text: str) -> float:
+    """An argparse ``type``: a number in [0, 100] (DRS's ``--gamma_percentile``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number; give a percentile in [0, 100]") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"{value} is not allowed; give a percentile in [0, 100], e.g. 95")
+    return value
+
+
+def add_rejection_options(p: argparse.ArgumentParser) -> None:
+    """``--rejection drs|mh`` and its settings (``lightning_gans.sampling.RejectionSampler``)."""
+    p.add_argument(
+        "--rejection",
+        choices=("drs", "mh"),
+        default=None,
+        help="correct the samples with the calibrated discriminator: drs (discriminator rejection sampling) or "
+        "mh (Metropolis-Hastings GAN); calibrates on held-out real data (see --data/--config) and prints the "
+        "acceptance rate (default: off)",
+    )
+    p.add_argument(
+        "--proposals",
+        type=positive_int,
+        default=20,
+        help="--rejection mh: proposals per chain, K (default 20)",
+    )
+    p.add_argument(
+        "--gamma_percentile",
+        "--gamma-percentile",
+        type=percentile,
+        default=95.0,
+        help="--rejection drs: gamma is this percentile of F over the burn-in; higher keeps fewer (default 95)",
+    )
+    p.add_argument(
+        "--calibration_num",
+        "--calibration-num",
+        type=whole_number_at_least(4),
+        default=2000,
+        help="--rejection: held-out real samples for the calibration, at most (default 2000)",
+    )
+
+
 def sample_parser() -> argparse.ArgumentParser:
     p = OneLineParser(
         prog="lightning-gans sample",
@@ -119,6 +162,16 @@ def sample_parser() -> argparse.ArgumentParser:
         type=positive_float,
         default=None,
         help="truncation trick: redraw noise entries with |z| > this threshold (e.g. 0.7; default: off)",
+    )
+    add_rejection_options(p)
+    p.add_argument(
+        "--data",
+        default=None,
+        help=f"--rejection: the training data by name, one of {', '.join(DATA_NAMES)} (else from --config, the "
+        "checkpoint's Evaluation record or the run's config.yaml)",
+    )
+    p.add_argument(
+        "--config", default=None, help="--rejection: training config whose data: section gives them"
     )
     return p
 
@@ -191,6 +244,7 @@ def evaluate_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch_size", type=positive_int, default=250)
     p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ...")
     p.add_argument("--json", default=None, help="also write the results and protocol to this JSON file")
+    add_rejection_options(p)
     return p
 
 

@@ -4,6 +4,11 @@ lightning-gans sample --ckpt model.ckpt --num 1000 --out synthetic          # sy
 lightning-gans sample --ckpt model.ckpt --num 64 --grid --out grid.png     # one 8x8 grid
 lightning-gans sample --ckpt model.ckpt --num 64 --grid --truncation 0.7 --seed 3 --out grid.png
 lightning-gans sample --ckpt table.ckpt --num 1000 --out rows.csv         # a table model: rows (or .npy)
+lightning-gans sample --ckpt ring8.ckpt --num 2500 --out rows.csv --rejection drs --data ring8   # DRS / MH-GAN
+
+``--rejection drs|mh`` keeps the samples the calibrated discriminator prefers (``lightning_gans.sampling``),
+calibrated on held-out real data (``lightning_gans.tools.held_out``), and prints the calibration's reliability and
+the acceptance rate.
 
 A model that makes rows (a table model, 2-D points) writes them as CSV (a header of the training columns' names,
 ``x0, x1, ...`` without one) or .npy, in the training table's units: un-standardised with the statistics the
@@ -59,14 +64,27 @@ def batches(
     ema: bool = True,
     truncation: float | None = None,
     labels: torch.Tensor | None = None,
+    sampler=None,
 ) -> Iterator[torch.Tensor]:
     """Yields ``num`` samples, ``(batch, *data_shape)`` on the CPU, ``batch_size`` at a time.
 
     All the noise is drawn first, so the samples for a seed do not depend on ``batch_size``. A conditional model
-    generates ``labels`` (``(num,)`` classes), or labels drawn under the seed when None.
+    generates ``labels`` (``(num,)`` classes), or labels drawn under the seed when None. With a ``sampler``
+    (a ``lightning_gans.sampling.RejectionSampler``) the samples are its corrected ones, drawn all at once under
+    the seed (its proposals are not fixed in advance: how many it needs depends on what it accepts).
     """
     if num < 1 or batch_size < 1:
         raise ValueError(f"num and batch_size must be >= 1, got num={num}, batch_size={batch_size}")
+    if sampler is not None:
+        if labels is None:
+            labels = seeded_labels(model, num, seed)
+        devices = [model.device] if model.device.type == "cuda" else []
+        with torch.random.fork_rng(devices=devices):
+            if seed is not None:
+                torch.manual_seed(seed)
+            samples = sampler.sample(num, labels=labels)
+        yield from samples.cpu().split(batch_size)
+        return
     z = seeded_noise(model, num, seed, truncation)
     if labels is None:
         labels = seeded_labels(model, num, seed)
@@ -243,10 +261,31 @@ def write_table(model: GAN, args: argparse.Namespace, width: int, labels, option
 def run(args: argparse.Namespace) -> Path:
     """Runs the command for parsed arguments; returns the folder (or grid file, or rows file) written."""
     model = load_generator(args.ckpt, args.device)
+    sampler = None
+    if args.rejection is not None:
+        if args.truncation is not None:
+            raise ConfigError(
+                "--truncation and --rejection both change which samples come out; give one of them."
+            )
+        from lightning_gans.tools.held_out import rejection_sampler
+
+        sampler = rejection_sampler(args, model)
+    path = write(model, args, sampler)
+    if sampler is not None:
+        print(sampler.describe())
+    return path
+
+
+def write(model: GAN, args: argparse.Namespace, sampler=None) -> Path:
+    """Generates and writes what ``args`` ask for (with a ``RejectionSampler`` when given); returns the path."""
     ema = "EMA generator" if args.ema and has_ema(model) else "generator"
     if args.ema and not has_ema(model):
         ema += " (the checkpoint has no EMA weights)"
-    options = dict(seed=args.seed, batch_size=args.batch_size, ema=args.ema, truncation=args.truncation)
+    if sampler is not None:
+        ema += f", {args.rejection.upper()}"
+    options = dict(
+        seed=args.seed, batch_size=args.batch_size, ema=args.ema, truncation=args.truncation, sampler=sampler
+    )
     labels, names = requested_labels(args, model)
     shape = sample_shape(model)
     if len(shape) == 1 and not (args.grid and shape[0] == 2):
