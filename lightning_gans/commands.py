@@ -88,8 +88,14 @@ register(
     "lightning_gans.tools.options:score_parser",
 )
 register(
+    "encode",
+    "a checkpoint with an encoder (BiGAN, IZIfEncoder, ClusterGAN; InfoGAN's Q) -> latent vectors, .npy or .csv",
+    "lightning_gans.tools.encode:main",
+    "lightning_gans.tools.options:encode_parser",
+)
+register(
     "cluster",
-    "an InfoGAN checkpoint's categorical code as clusters of real data -> CSV; Hungarian accuracy, NMI, ARI",
+    "clusters of any data (ClusterGAN, InfoGAN, or an encoder + KMeans --k) -> CSV; scores when labels are known",
     "lightning_gans.tools.cluster:main",
     "lightning_gans.tools.options:cluster_parser",
 )
