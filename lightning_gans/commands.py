@@ -101,7 +101,7 @@ register(
 )
 register(
     "traverse",
-    "an InfoGAN checkpoint's latent traversals: one row per category, a continuous code swept (PNG + GIF)",
+    "an InfoGAN or ClusterGAN checkpoint's traversals: a row per category, a code (or noise) swept (PNG + GIF)",
     "lightning_gans.tools.traverse:main",
     "lightning_gans.tools.options:traverse_parser",
 )
