@@ -1,6 +1,6 @@
 """lightning-gans: Generative Adversarial Networks as PyTorch Lightning modules.
 
-Public API: the modules (``GAN``, ``VanillaGAN``, ``DCGAN``, ``WGANGP``, ``InfoGAN``; ``num_classes: K`` makes any of them
+Public API: the modules (``GAN``, ``VanillaGAN``, ``DCGAN``, ``WGANGP``, ``InfoGAN``, ``BiGAN``, ``ClusterGAN``; ``num_classes: K`` makes any of them
 class-conditional; the translation models ``CycleGAN`` and ``Pix2Pix``), ``Latent`` (what the family hooks pass
 the generator), the data modules and the sample-grid and evaluation callbacks. Networks live in ``lightning_gans.nets``, losses in ``lightning_gans.losses``, class
 metrics (conditional accuracy, class proportions) in ``lightning_gans.metrics``.
@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # for type checkers and the API docs; at run time __getattr__
         GAN,
         WGANGP,
         BiGAN,
+        ClusterGAN,
         CycleGAN,
         InfoGAN,
         IZIfEncoder,
@@ -68,6 +69,7 @@ _EXPORTS = {
     "VanillaGAN": "lightning_gans.modules",
     "InfoGAN": "lightning_gans.modules",
     "BiGAN": "lightning_gans.modules",
+    "ClusterGAN": "lightning_gans.modules",
     "IZIfEncoder": "lightning_gans.modules",
     "CycleGAN": "lightning_gans.modules",
     "Pix2Pix": "lightning_gans.modules",
@@ -80,6 +82,7 @@ __all__ = [
     "ArrayDataModule",
     "BiGAN",
     "CIFAR10DataModule",
+    "ClusterGAN",
     "CycleGAN",
     "DCGAN",
     "GAN",

@@ -88,14 +88,20 @@ register(
     "lightning_gans.tools.options:score_parser",
 )
 register(
+    "encode",
+    "a checkpoint with an encoder (BiGAN, IZIfEncoder, ClusterGAN; InfoGAN's Q) -> latent vectors, .npy or .csv",
+    "lightning_gans.tools.encode:main",
+    "lightning_gans.tools.options:encode_parser",
+)
+register(
     "cluster",
-    "an InfoGAN checkpoint's categorical code as clusters of real data -> CSV; Hungarian accuracy, NMI, ARI",
+    "clusters of any data (ClusterGAN, InfoGAN, or an encoder + KMeans --k) -> CSV; scores when labels are known",
     "lightning_gans.tools.cluster:main",
     "lightning_gans.tools.options:cluster_parser",
 )
 register(
     "traverse",
-    "an InfoGAN checkpoint's latent traversals: one row per category, a continuous code swept (PNG + GIF)",
+    "an InfoGAN or ClusterGAN checkpoint's traversals: a row per category, a code (or noise) swept (PNG + GIF)",
     "lightning_gans.tools.traverse:main",
     "lightning_gans.tools.options:traverse_parser",
 )

@@ -198,3 +198,30 @@ def r1_penalty(
     """R1 penalty (Mescheder et al., 2018): ``E[||grad_x D(x)||^2]`` on real samples (multiply by gamma/2)."""
     grads = _input_gradients(critic, real.detach().requires_grad_(True), grad_scale)
     return grads.pow(2).sum(1).mean()
+
+
+def latent_recovery_losses(
+    z_n: torch.Tensor,
+    cluster: torch.Tensor,
+    encoded_n: torch.Tensor,
+    encoded_logits: torch.Tensor,
+    beta_n: float = 10.0,
+    beta_c: float = 10.0,
+) -> dict[str, torch.Tensor]:
+    """ClusterGAN's terms (Mukherjee et al. 2019) for an encoder that recovers the latent of ``G(z)``:
+    ``{"latent_n": beta_n * MSE(z_n, E_n(G(z))), "latent_c": beta_c * CE(E_c(G(z)), c)}``.
+
+    Args:
+        z_n: ``(N, d)`` the continuous part of the latent the fakes were generated from.
+        cluster: ``(N,)`` long, the index of each fake's one-hot part.
+        encoded_n: ``(N, d)`` the encoder's estimate of ``z_n``.
+        encoded_logits: ``(N, K)`` the encoder's raw cluster logits (the cross-entropy applies the softmax).
+        beta_n, beta_c: the weights (10 and 10 in the paper).
+
+    Returns:
+        The two weighted scalar terms; the MSE is a mean over every entry, the cross-entropy over samples.
+    """
+    return {
+        "latent_n": beta_n * F.mse_loss(encoded_n, z_n),
+        "latent_c": beta_c * F.cross_entropy(encoded_logits, cluster),
+    }

@@ -1,17 +1,19 @@
-"""Tiny trained checkpoints (DCGAN, conditional DCGAN, InfoGAN) shared by the tool and command tests (fixtures
+"""Tiny trained checkpoints (DCGAN, conditional DCGAN, InfoGAN, ClusterGAN, BiGAN) shared by the tool and command tests (fixtures
 registered in tests/conftest.py)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from lightning.pytorch import Trainer
 from lightning.pytorch.callbacks import ModelCheckpoint
 
-from lightning_gans import DCGAN, DigitsDataModule, InfoGAN
+from lightning_gans import DCGAN, ArrayDataModule, BiGAN, ClusterGAN, DigitsDataModule, InfoGAN
 
 
-def tiny_checkpoint(root, model, filename: str) -> str:
-    """Trains ``model`` for 3 generator steps on the 16x16 digits and returns the checkpoint's path."""
+def tiny_checkpoint(root, model, filename: str, data=None) -> str:
+    """Trains ``model`` for 3 generator steps on ``data`` (default: the 16x16 digits) and returns the checkpoint's
+    path."""
     checkpoint = ModelCheckpoint(dirpath=root, filename=filename)
     Trainer(
         max_steps=3,
@@ -21,7 +23,7 @@ def tiny_checkpoint(root, model, filename: str) -> str:
         callbacks=[checkpoint],
         enable_progress_bar=False,
         enable_model_summary=False,
-    ).fit(model, DigitsDataModule(image_size=16, batch_size=16))
+    ).fit(model, data if data is not None else DigitsDataModule(image_size=16, batch_size=16))
     return checkpoint.best_model_path
 
 
@@ -53,6 +55,36 @@ def infogan_ckpt(tmp_path_factory) -> str:
         InfoGAN(data_shape=[1, 16, 16], latent_dim=8, generator_width=8, discriminator_width=8, q_hidden=16),
         "tiny_infogan",
     )
+
+
+@pytest.fixture(scope="session")
+def clustergan_ckpt(tmp_path_factory) -> str:
+    """Path of a ClusterGAN (16x16 grey, MLPs of 16 units, noise 3, 4 clusters) trained for 3 steps."""
+    model = ClusterGAN(
+        data_shape=[1, 16, 16], latent_dim=3, num_clusters=4, architecture="mlp", hidden_dims=[16]
+    )
+    return tiny_checkpoint(tmp_path_factory.mktemp("clustergan_ckpt"), model, "tiny_clustergan")
+
+
+TABLE_WIDTH = 3
+"""Feature columns of the rows ``clustergan_table_ckpt`` trains on."""
+
+
+@pytest.fixture(scope="session")
+def clustergan_table_ckpt(tmp_path_factory) -> str:
+    """Path of a ClusterGAN of table rows (3 features, noise 2, 3 clusters) trained for 3 steps on 64 random rows
+    (``ArrayDataModule``: the checkpoint keeps the rows' mean and standard deviation)."""
+    rows = np.random.default_rng(0).normal(loc=5.0, scale=2.0, size=(64, TABLE_WIDTH)).astype(np.float32)
+    model = ClusterGAN(data_shape=[TABLE_WIDTH], latent_dim=2, num_clusters=3, hidden_dims=[8])
+    data = ArrayDataModule(rows, batch_size=16)
+    return tiny_checkpoint(tmp_path_factory.mktemp("clustergan_table_ckpt"), model, "tiny_table", data)
+
+
+@pytest.fixture(scope="session")
+def bigan_ckpt(tmp_path_factory) -> str:
+    """Path of a BiGAN (16x16 grey, MLPs of 16 units, latent 4) trained for 3 steps: an encoder, no cluster code."""
+    model = BiGAN(data_shape=[1, 16, 16], latent_dim=4, architecture="mlp", hidden_dims=[16])
+    return tiny_checkpoint(tmp_path_factory.mktemp("bigan_ckpt"), model, "tiny_bigan")
 
 
 def tiny_translation_checkpoint(root, model, filename: str, channels_a: int = 1, channels_b: int = 3) -> str:

@@ -26,6 +26,9 @@ def fast_trainer_kwargs(tmp_path):
 
 
 from tests.checkpoints import (  # noqa: E402, F401
+    bigan_ckpt,
+    clustergan_ckpt,
+    clustergan_table_ckpt,
     conditional_ckpt,
     cyclegan_ckpt,
     dcgan_ckpt,

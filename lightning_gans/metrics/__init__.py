@@ -1,5 +1,5 @@
 """Sample-quality metrics: 2-D mode coverage, FID/KID/IS over torchmetrics, the digits feature network;
-clustering scores (Hungarian accuracy, NMI, ARI)."""
+clustering scores (Hungarian accuracy, NMI, ARI, purity) and the label-free restart criterion."""
 
 from lightning_gans.metrics.classes import (
     class_proportions,
@@ -8,7 +8,14 @@ from lightning_gans.metrics.classes import (
     predict_classes,
     proportion_gap,
 )
-from lightning_gans.metrics.clustering import cluster_to_class, clustering_scores, hungarian_accuracy
+from lightning_gans.metrics.clustering import (
+    cluster_to_class,
+    clustering_scores,
+    cycle_consistency,
+    hungarian_accuracy,
+    purity,
+    select_restart,
+)
 from lightning_gans.metrics.digits_net import DigitsClassifier, load_digits_classifier
 from lightning_gans.metrics.evaluator import DataSpec, Evaluator, data_spec
 from lightning_gans.metrics.image import INCEPTION_WEIGHTS_ENV, ImageMetrics, InceptionFeatures
@@ -22,6 +29,9 @@ __all__ = [
     "class_proportions",
     "cluster_to_class",
     "clustering_scores",
+    "cycle_consistency",
+    "purity",
+    "select_restart",
     "hungarian_accuracy",
     "conditional_accuracy",
     "ImageMetrics",

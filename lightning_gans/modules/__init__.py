@@ -6,6 +6,7 @@ the generator's structured input; ``detector`` the anomaly-detector mixin; ``enc
 """
 
 from lightning_gans.modules.bigan import BiGAN
+from lightning_gans.modules.clustergan import ClusterGAN
 from lightning_gans.modules.dcgan import DCGAN
 from lightning_gans.modules.encoder import IZIfEncoder
 from lightning_gans.modules.gan import GAN
@@ -18,6 +19,7 @@ __all__ = [
     "DCGAN",
     "GAN",
     "BiGAN",
+    "ClusterGAN",
     "CycleGAN",
     "ImagePool",
     "InfoGAN",

@@ -276,6 +276,22 @@ class InfoGAN(GAN):
             self.discriminator.train(was_training)
         return torch.cat(parts) if parts else torch.zeros(0, dtype=torch.long)
 
+    @torch.no_grad()
+    def estimate_codes(self, x: torch.Tensor, batch_size: int = 512) -> torch.Tensor:
+        """``(N, *data_shape)`` real samples -> ``(N, code_dim)`` Q's estimate of their codes, on the CPU: the
+        softmax of each categorical code's logits, then the means of the continuous codes (the layout of
+        ``code_vector``). InfoGAN's latent features for ``lightning-gans encode``; it has no estimate of ``z``."""
+        was_training = self.discriminator.training
+        self.discriminator.eval()
+        try:
+            parts = []
+            for chunk in x.split(batch_size):
+                q = auxiliary_of(self.discriminator(chunk.to(self.device)))
+                parts.append(torch.cat([*(logits.softmax(1) for logits in q.categorical), q.mean], 1).cpu())
+        finally:
+            self.discriminator.train(was_training)
+        return torch.cat(parts) if parts else torch.zeros(0, self.code_dim)
+
 
 def check_codes(
     categorical_codes: tuple[int, ...],

@@ -118,9 +118,7 @@ class WGANGP(GAN):
         return losses.wasserstein_generator_loss(fake_logits)
 
     def _grad_scale(self) -> float | None:
-        """The fp16 GradScaler's current scale (``16-mixed``), else None: bf16 and fp32 need no scaling."""
-        scaler = getattr(self.trainer.precision_plugin, "scaler", None) if self._trainer is not None else None
-        return float(scaler.get_scale()) if scaler is not None and scaler.is_enabled() else None
+        return fp16_grad_scale(self)
 
     def critic_scores(self, *inputs: torch.Tensor) -> torch.Tensor:
         """``(N,)`` critic values of ``discriminator(*inputs)`` (without an ACGAN head's class logits)."""
@@ -138,3 +136,10 @@ class WGANGP(GAN):
     def step_metrics(self, real_logits: torch.Tensor, fake_logits: torch.Tensor) -> dict[str, torch.Tensor]:
         # E[D(x)] - E[D(G(z))]: the critic's estimate of the Wasserstein-1 distance (up to the Lipschitz constant)
         return {"wasserstein": real_logits.mean() - fake_logits.mean()}
+
+
+def fp16_grad_scale(module) -> float | None:
+    """The fp16 GradScaler's current scale of ``module``'s trainer (``16-mixed``), else None: bf16 and fp32 need
+    no scaling (the gradient penalty unscales its input gradients with it; ClusterGAN's critic shares it)."""
+    scaler = getattr(module.trainer.precision_plugin, "scaler", None) if module._trainer is not None else None
+    return float(scaler.get_scale()) if scaler is not None and scaler.is_enabled() else None

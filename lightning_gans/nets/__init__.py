@@ -1,5 +1,6 @@
 """Plain ``nn.Module`` networks: no Lightning, no losses."""
 
+from lightning_gans.nets.cluster import ClusterEncoder
 from lightning_gans.nets.conditional import ConditionalBatchNorm, ProjectionDiscriminator
 from lightning_gans.nets.dcgan import DCGANDiscriminator, DCGANGenerator, ProjectionDCGANDiscriminator
 from lightning_gans.nets.encoder import DCGANEncoder, MLPEncoder
@@ -11,6 +12,7 @@ from lightning_gans.nets.packing import PackedDiscriminator, packed_shape
 from lightning_gans.nets.translation import PatchDiscriminator, ResnetGenerator, UnetGenerator
 
 __all__ = [
+    "ClusterEncoder",
     "ConditionalBatchNorm",
     "DCGANDiscriminator",
     "DCGANEncoder",

@@ -284,20 +284,77 @@ def score_parser() -> argparse.ArgumentParser:
     return p
 
 
+def add_data_options(p: argparse.ArgumentParser) -> None:
+    """``--data`` and what goes with it, shared by ``encode`` and ``cluster``."""
+    p.add_argument(
+        "--data",
+        default="digits",
+        help="digits (default), mnist, fashion_mnist, a folder of images (read recursively, sorted by path) or a "
+        "table (.csv, .npy, .pt)",
+    )
+    p.add_argument(
+        "--split",
+        choices=["train", "test", "all"],
+        default="train",
+        help="built-in sets: which split (default train; mnist and fashion_mnist: train only)",
+    )
+    p.add_argument("--root", default="data", help="folder of the torchvision sets (default: data)")
+    p.add_argument(
+        "--label_column",
+        "--label-column",
+        default=None,
+        help="tables: a column (index or header name) holding labels, left out of the features; with labels "
+        "`cluster` prints scores",
+    )
+    p.add_argument(
+        "--batch_size", "--batch-size", type=positive_int, default=256, help="samples per forward pass"
+    )
+    p.add_argument("--device", default="auto", help="cpu, cuda, ... (default: a GPU when there is one)")
+
+
+def vectors_file(text: str) -> str:
+    """An argparse ``type``: an output path ending in .npy or .csv."""
+    if not text.lower().endswith((".npy", ".csv")):
+        raise argparse.ArgumentTypeError(f"{text!r} must end in .npy (the array) or .csv (named rows)")
+    return text
+
+
+def encode_parser() -> argparse.ArgumentParser:
+    p = OneLineParser(
+        prog="lightning-gans encode",
+        description="Latent vectors of every sample, in input order, from a model with an encoder (BiGAN, "
+        "IZIfEncoder, ClusterGAN) or an InfoGAN (Q's estimate of its codes).",
+    )
+    p.add_argument("--ckpt", required=True, help="checkpoint (.ckpt) written by `lightning-gans fit`")
+    add_data_options(p)
+    p.add_argument(
+        "--out",
+        required=True,
+        type=vectors_file,
+        help="emb.npy (an (N, F) float32 array) or emb.csv (name, z0.., label when known)",
+    )
+    return p
+
+
 def cluster_parser() -> argparse.ArgumentParser:
     p = OneLineParser(
         prog="lightning-gans cluster",
-        description="Cluster real images with an InfoGAN's categorical code (Q's argmax) and score the clusters.",
+        description="Cluster data with a model's own cluster code (ClusterGAN: argmax E_c(x); InfoGAN: Q's "
+        "argmax) or, with --k, KMeans on its latent vectors (any model with an encoder); scores when labels "
+        "are known.",
     )
-    p.add_argument("--ckpt", required=True, help="InfoGAN checkpoint (.ckpt) written by `lightning-gans fit`")
-    p.add_argument("--data", default="digits", help="digits (default), mnist or fashion_mnist")
-    p.add_argument(
-        "--split", choices=["train", "test", "all"], default="train", help="digits split (default train)"
-    )
-    p.add_argument("--root", default="data", help="folder of the torchvision sets (default: data)")
+    p.add_argument("--ckpt", required=True, help="checkpoint (.ckpt) written by `lightning-gans fit`")
+    add_data_options(p)
     p.add_argument("--code", type=int, default=0, help="which categorical code clusters (default 0)")
+    p.add_argument(
+        "--k",
+        type=whole_number_at_least(2),
+        default=None,
+        help="KMeans with k clusters on the latent vectors (`lightning-gans encode`'s) instead of the model's "
+        "own code; needed for models without one (BiGAN, IZIfEncoder)",
+    )
+    p.add_argument("--seed", type=int, default=0, help="KMeans seed (default 0)")
     p.add_argument("--out", default="clusters.csv", help="CSV path (default: clusters.csv)")
-    p.add_argument("--device", default="auto", help="cpu, cuda, ... (default: a GPU when there is one)")
     return p
 
 

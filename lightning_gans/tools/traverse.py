@@ -8,6 +8,10 @@ Row ``k`` of the grid holds categorical value ``k`` (of ``--code``), column ``t`
 categorical codes (value 0) and the other continuous codes (0) are the same in every cell, so a row shows what the
 category does and a column what the continuous code does. Frame ``t`` of the GIF shows every row at step ``t``
 (then back, so it loops).
+
+A model with categorical codes only (ClusterGAN: the cluster, and noise without a meaning of its own) has no code
+to sweep: column ``t`` then holds noise draw ``t`` (the same in every row), so a row shows one cluster's variety
+and a column the same noise in every cluster.
 """
 
 from __future__ import annotations
@@ -31,15 +35,21 @@ def traversal_codes(model, code: int, continuous: int, steps: int) -> torch.Tens
         raise ConfigError(
             f"--code {code} does not exist: the model has {len(model.categorical_codes)} categorical codes."
         )
-    if not 0 <= continuous < model.continuous_codes:
+    if model.continuous_codes == 0 and continuous != 0:
+        raise ConfigError(
+            f"--continuous {continuous} does not exist: the model has no continuous code (its columns are noise "
+            "draws); leave --continuous out."
+        )
+    if model.continuous_codes and not 0 <= continuous < model.continuous_codes:
         raise ConfigError(
             f"--continuous {continuous} does not exist: the model has {model.continuous_codes} continuous codes."
         )
     if steps < 2:
         raise ConfigError(f"--steps must be >= 2, got {steps}.")
     rows = []
+    sweep_values = torch.linspace(-1, 1, steps).tolist() if model.continuous_codes else [0.0] * steps
     for k in range(model.categorical_codes[code]):
-        for value in torch.linspace(-1, 1, steps).tolist():
+        for value in sweep_values:
             categories = [k if i == code else 0 for i in range(len(model.categorical_codes))]
             sweep = [value if j == continuous else 0.0 for j in range(model.continuous_codes)]
             rows.append(model.code_vector(categories, sweep))
@@ -50,9 +60,12 @@ def traverse(
     model, code: int = 0, continuous: int = 0, steps: int = 8, seed: int = 0, ema: bool = True
 ) -> torch.Tensor:
     """``(K, steps, C, H, W)`` images on the CPU: categorical value per row, continuous sweep per column, one
-    noise vector for all."""
+    noise vector for all (without continuous codes: noise draw ``t`` in column ``t`` of every row)."""
     codes = traversal_codes(model, code, continuous, steps)
-    z = seeded_noise(model, 1, seed).expand(len(codes), -1)
+    if model.continuous_codes:
+        z = seeded_noise(model, 1, seed).expand(len(codes), -1)
+    else:
+        z = seeded_noise(model, steps, seed).repeat(model.categorical_codes[code], 1)
     images = model.sample_with_codes(z, codes, ema=ema).cpu()
     return images.reshape(model.categorical_codes[code], steps, *images.shape[1:])
 
@@ -62,7 +75,7 @@ def run(args: argparse.Namespace) -> tuple[Path, Path | None]:
     model = load_generator(args.ckpt, args.device)
     if not isinstance(model, HasCodes):
         raise ConfigError(
-            f"{args.ckpt} holds a {type(model).__name__}, not an InfoGAN: it has no codes to traverse."
+            f"{args.ckpt} holds a {type(model).__name__}, not an InfoGAN or a ClusterGAN: it has no codes to traverse."
         )
     check_images(model, "`lightning-gans traverse`")
     images = traverse(model, args.code, args.continuous, args.steps, args.seed, args.ema)
@@ -75,9 +88,15 @@ def run(args: argparse.Namespace) -> tuple[Path, Path | None]:
         frames = [zoom(image_grid(images[:, t], nrow=nrow), args.zoom) for t in range(args.steps)]
         gif = save_gif(frames + frames[-2:0:-1], Path(args.out).with_suffix(".gif"), args.frame_ms)
     generator = "EMA generator" if args.ema and has_ema(model) else "generator"
+    columns = (
+        f"continuous code {args.continuous} (columns, -1 to 1)"
+        if model.continuous_codes
+        else f"{args.steps} noise draws (columns)"
+    )
     print(
-        f"Wrote the traversal of categorical code {args.code} (rows) x continuous code {args.continuous} "
-        f"(columns, -1 to 1) to {grid}" + (f" and {gif}" if gif else "") + f" ({generator}, seed {args.seed})"
+        f"Wrote the traversal of categorical code {args.code} (rows) x {columns} to {grid}"
+        + (f" and {gif}" if gif else "")
+        + f" ({generator}, seed {args.seed})"
     )
     return grid, gif
 

@@ -116,6 +116,10 @@ def real_call(
             ["score", "--ckpt", str(bigan), "--data", str(image_folder(tmp)), "--out", str(out / "s.csv")],
             out / "s.csv",
         ),
+        "encode": (
+            ["encode", "--ckpt", str(bigan), "--data", str(image_folder(tmp)), "--out", str(out / "e.csv")],
+            out / "e.csv",
+        ),
         "cluster": (
             ["cluster", "--ckpt", infogan, "--data", "digits", "--out", str(out / "c.csv")],
             out / "c.csv",
@@ -133,7 +137,18 @@ def real_call(
 
 
 def test_every_command_has_a_real_call(tmp_path):
-    calls = {"fit", "sample", "interpolate", "evaluate", "test", "score", "cluster", "traverse", "translate"}
+    calls = {
+        "fit",
+        "sample",
+        "interpolate",
+        "evaluate",
+        "test",
+        "score",
+        "encode",
+        "cluster",
+        "traverse",
+        "translate",
+    }
     assert set(COMMANDS) <= calls, f"add a real call for {sorted(set(COMMANDS) - calls)} to real_call()"
 
 

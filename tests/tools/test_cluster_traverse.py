@@ -44,7 +44,9 @@ def test_cluster_refuses_a_model_without_codes(dcgan_ckpt, tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         cli_main(["cluster", f"--ckpt={dcgan_ckpt}", f"--out={tmp_path / 'c.csv'}", "--device=cpu"])
     assert exit_info.value.code == 1
-    assert "not an InfoGAN" in capsys.readouterr().err
+    err = capsys.readouterr().err.strip()
+    assert "holds a DCGAN, which has neither a cluster code nor an encoder" in err and "--k" in err
+    assert len(err.splitlines()) == 1
 
 
 def test_traverse_grid_rows_are_categories_and_columns_sweep_a_continuous_code(infogan_ckpt, tmp_path):
@@ -116,3 +118,112 @@ def test_cluster_reads_the_torchvision_sets_in_order(name, infogan_ckpt, tmp_pat
     rows = list(csv.DictReader(out.open()))
     dataset = (datasets.MNIST if name == "mnist" else datasets.FashionMNIST)(tmp_path / "data", train=True)
     assert [int(r["label"]) for r in rows] == dataset.targets.tolist()  # every image, in the set's order
+
+
+# ------------------------------------------------------------------------------ any data, any clustering model
+def test_cluster_a_folder_with_clustergans_code_prints_no_scores_without_labels(
+    clustergan_ckpt, tmp_path, capsys
+):
+    from tests.tools.test_encode import image_folder
+
+    folder, names = image_folder(tmp_path)
+    out = tmp_path / "clusters.csv"
+    cli_main(["cluster", f"--ckpt={clustergan_ckpt}", f"--data={folder}", f"--out={out}"])
+    rows = list(csv.DictReader(out.open()))
+    assert [r["name"] for r in rows] == names and set(rows[0]) == {"name", "cluster"}
+    model = load_gan(clustergan_ckpt)
+    from lightning_gans.data.transforms import image_transform
+    from lightning_gans.data.vision import load_image
+
+    images = torch.stack([image_transform(1, 16)(load_image(str(folder / n))) for n in names])
+    assert [int(r["cluster"]) for r in rows] == model.predict_cluster(images).tolist()
+    printed = capsys.readouterr().out
+    assert "accuracy" not in printed and "no labels" in printed
+
+
+def test_cluster_a_table_with_kmeans_on_the_encoder_scores_its_label_column(
+    clustergan_table_ckpt, tmp_path, capsys
+):
+    from tests.tools.test_encode import table
+
+    path, values = table(tmp_path, rows=8, label=True)
+    out = tmp_path / "clusters.csv"
+    cli_main(
+        [
+            "cluster",
+            f"--ckpt={clustergan_table_ckpt}",
+            f"--data={path}",
+            "--label_column=label",
+            "--k=2",
+            f"--out={out}",
+        ]
+    )
+    rows = list(csv.DictReader(out.open()))
+    assert [r["name"] for r in rows] == [str(i) for i in range(8)]
+    assert [int(r["label"]) for r in rows] == values[:, -1].astype(int).tolist()
+    clusters = torch.tensor([int(r["cluster"]) for r in rows])
+    assert set(clusters.tolist()) <= {0, 1}
+    scores = clustering_scores(values[:, -1].astype(int), clusters)
+    printed = capsys.readouterr().out
+    assert (
+        f"accuracy (Hungarian) {scores['acc']:.3f}" in printed
+        and "purity" in printed
+        and "KMeans (k=2)" in printed
+    )
+
+
+def test_an_encoder_without_a_cluster_code_needs_k(bigan_ckpt, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli_main(["cluster", f"--ckpt={bigan_ckpt}", f"--out={tmp_path / 'c.csv'}"])
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err.strip()
+    assert "holds a BiGAN, which has no cluster code: pass --k K" in err and len(err.splitlines()) == 1
+    cli_main(["cluster", f"--ckpt={bigan_ckpt}", "--k=3", "--split=test", f"--out={tmp_path / 'c.csv'}"])
+    assert "KMeans (k=3) on BiGAN's latent vectors" in capsys.readouterr().out
+
+
+def test_traverse_a_clustergan_rows_are_clusters_and_columns_noise_draws(clustergan_ckpt, tmp_path):
+    from lightning_gans.tools.traverse import traverse
+
+    model = load_gan(clustergan_ckpt)
+    images = traverse(model, steps=3, seed=1)
+    assert images.shape == (4, 3, 1, 16, 16)
+    z = seeded_noise(model, 3, 1)
+    expected = model.sample_with_codes(z[2:3], model.code_vector([1])[None])
+    torch.testing.assert_close(images[1, 2], expected[0])
+    out = tmp_path / "t.png"
+    cli_main(["traverse", f"--ckpt={clustergan_ckpt}", "--steps=3", "--no-gif", f"--out={out}"])
+    assert np.array(Image.open(out)).shape[:2] == (4 * TILE + 2, 3 * TILE + 2)
+
+
+@pytest.mark.slow  # a fresh interpreter, about 10 s of start-up
+def test_cluster_as_a_process_on_a_csv_keeps_the_rows_in_order(clustergan_table_ckpt, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.tools.test_encode import table
+
+    path, _ = table(tmp_path, rows=6)
+    out = tmp_path / "clusters.csv"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lightning_gans",
+            "cluster",
+            "--ckpt",
+            clustergan_table_ckpt,
+            "--data",
+            str(path),
+            "--out",
+            str(out),
+        ],
+        cwd=tmp_path,
+        env=os.environ | {"OMP_NUM_THREADS": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert [r["name"] for r in csv.DictReader(out.open())] == [str(i) for i in range(6)]
