@@ -285,7 +285,9 @@ class Coral:
 
     def fit(self, source: np.ndarray, target: np.ndarray) -> Coral:
         """``source`` ``(N_s, D)``, ``target`` ``(N_t, D)``."""
-        cs, ct = LedoitWolf().fit(source), LedoitWolf().fit(target)
+        # no precision matrix (a pseudo-inverse as costly as the eigendecompositions below, and unused)
+        cs = LedoitWolf(store_precision=False).fit(source)
+        ct = LedoitWolf(store_precision=False).fit(target)
         self.mean_s, self.mean_t = cs.location_, ct.location_
         self.matrix = _matrix_power(cs.covariance_, -0.5) @ _matrix_power(ct.covariance_, 0.5)
         return self
@@ -639,7 +641,7 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--tasks", nargs="+", default=list(TASKS), choices=list(TASKS))
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--steps", type=int, default=1000, help="CycleGAN generator steps (default 1000)")
-    p.add_argument("--pix2pix-steps", type=int, default=2000, help="pix2pix generator steps (default 2000)")
+    p.add_argument("--pix2pix-steps", type=int, default=3000, help="pix2pix generator steps (default 3000)")
     p.add_argument("--width", type=int, default=16, help="generator and discriminator width ngf = ndf (16)")
     p.add_argument("--n-blocks", type=int, default=6, help="CycleGAN ResNet blocks (6)")
     p.add_argument("--batch-size", type=int, default=16)
