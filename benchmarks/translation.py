@@ -41,8 +41,11 @@ Tasks (one model each; ``--tasks``) and the directions they evaluate:
 Models: the library's ``CycleGAN`` (ResNet generators with ``--n-blocks`` blocks, 70x70 PatchGANs, instance norm,
 LSGAN, cycle 10, identity 0.5, pools of 50, Adam 2e-4 (0.5, 0.999)) and ``Pix2Pix`` (U-Net of 5 levels, conditional
 PatchGAN, batch norm, vanilla GAN + 100 L1), widths ``--width``, batch ``--batch-size``; learning rate constant for
-half of the steps then linearly to 0 (``LinearDecayLR``, the reference's schedule in steps). Speed: process CPU
-seconds per generator step (= wall seconds on a free core with one thread).
+half of the steps then linearly to 0 (``LinearDecayLR``, the reference's schedule in steps). ``--semantic`` adds the
+arm ``cyclegan_semantic``: the same CycleGAN trained again with CyCADA's semantic-consistency term (weight 1; a
+frozen LeNet trained on the source domain A's training split with its labels must give G_AB(a) a's class), off by
+default (it doubles the CycleGAN tasks' time). Speed: process CPU seconds per generator step (= wall seconds on a
+free core with one thread).
 
 Classical answers, fitted without any target label (target *images* of the training split only), each an image
 mapping scored exactly like the models:
@@ -126,7 +129,6 @@ CHAIN_GRID = {"zoom": (0.8, 1.0, 1.25), "sigma": (0.0, 0.5, 1.0), "amount": (0.0
 
 QUICK_CHAIN_GRID = {"zoom": (1.0, 1.25), "sigma": (0.5,), "amount": (1.0,)}
 
-MODEL_METHOD = {"cyclegan": "cyclegan", "pix2pix": "pix2pix"}
 METHODS = [
     "target_supervised",
     "source_only",
@@ -136,6 +138,7 @@ METHODS = [
     "coral_features",
     "otsu_morphology",
     "cyclegan",
+    "cyclegan_semantic",
     "pix2pix",
 ]
 METRICS = {
@@ -338,9 +341,10 @@ def trainer(steps: int, root: Path) -> Trainer:
     )
 
 
-def train_model(task: str, seed: int, args) -> tuple[nn.Module, dict]:
+def train_model(task: str, seed: int, args, semantic: nn.Module | None = None) -> tuple[nn.Module, dict]:
     """The task's CycleGAN or Pix2Pix trained for its budget; returns it and ``{"steps", "cpu_s",
-    "s_per_step"}`` (process CPU time of ``Trainer.fit``)."""
+    "s_per_step"}`` (process CPU time of ``Trainer.fit``). ``semantic``: a frozen classifier of domain A for
+    CyCADA's semantic-consistency term (CycleGAN only, weight 1 as in CyCADA; targets = the batch's labels)."""
     spec = TASKS[task]
     cyclegan = spec["model"] == "cyclegan"
     steps = args.steps if cyclegan else args.pix2pix_steps
@@ -365,7 +369,11 @@ def train_model(task: str, seed: int, args) -> tuple[nn.Module, dict]:
         discriminator_scheduler=schedule,
     )
     seed_everything(seed, verbose=False)
-    model = CycleGAN(n_blocks=args.n_blocks, **common) if cyclegan else Pix2Pix(**common)
+    if cyclegan:
+        extra = dict(semantic_classifier=semantic, lambda_semantic=1.0) if semantic is not None else {}
+        model = CycleGAN(n_blocks=args.n_blocks, **common, **extra)
+    else:
+        model = Pix2Pix(**common)
     start = time.process_time()
     trainer(steps, args.work / f"{task}_s{seed}").fit(model, data)
     cpu_s = time.process_time() - start
@@ -421,9 +429,10 @@ def best_chain(
 
 
 def evaluate_direction(
-    task: str, direction: str, model: nn.Module, train_info: dict, seed: int, args
+    task: str, direction: str, models: dict[str, tuple[nn.Module, dict]], seed: int, args
 ) -> dict:
-    """Every method's scores on one direction: ``{method: {"acc", "fid", "tot_acc", ["l1"], ...}}``."""
+    """Every method's scores on one direction: ``{method: {"acc", "fid", "tot_acc", ["l1"], ...}}``;
+    ``models``: method name -> (trained model, its training info)."""
     d = load_direction(task, direction, args.limit)
     paired = TASKS[task]["paired"]
     channels = d["tgt_train"].shape[1]
@@ -444,8 +453,8 @@ def evaluate_direction(
     mappings["coral_pixels"] = lambda x: pixel_coral(to_target(x))
     if paired:
         mappings["otsu_morphology"] = otsu_morphology
-    name = MODEL_METHOD[type(model).__name__.lower()]
-    mappings[name] = lambda x: batched(lambda c: model.translate(c, direction), x).clamp(-1, 1)
+    for name, (model, _) in models.items():
+        mappings[name] = partial(translate, model, direction)
 
     results: dict[str, dict] = {
         "target_supervised": {
@@ -467,7 +476,8 @@ def evaluate_direction(
         if paired:  # src_test[i] and tgt_test[i] are one digit (same split order)
             results[method]["l1"] = float((test - d["tgt_test"]).abs().mean())
     results["resize_blur_sharpen"] |= {"chain": chain, "chain_grid_fid_train": tried}
-    results[name] |= train_info
+    for name, (_, info) in models.items():
+        results[name] |= info
 
     # CORAL on the target classifier's features: scored by the classifier's head / a linear classifier
     feats = {
@@ -484,16 +494,29 @@ def evaluate_direction(
     return results
 
 
+def translate(model: nn.Module, direction: str, images: torch.Tensor) -> torch.Tensor:
+    """``model.translate`` in batches, ``(N, C_s, H, W) -> (N, C_t, H, W)`` in [-1, 1]."""
+    return batched(lambda chunk: model.translate(chunk, direction), images).clamp(-1, 1)
+
+
 def run_task(task: str, seed: int, args) -> dict[str, dict]:
     """``{direction name: {method: scores}}`` of one task and seed."""
-    model, info = train_model(task, seed, args)
-    print(
-        f"{task} seed {seed}: trained {info['steps']} steps, {info['s_per_step']:.3f} CPU s/step", flush=True
-    )
+    spec = TASKS[task]
+    models = {spec["model"]: train_model(task, seed, args)}
+    if args.semantic and spec["model"] == "cyclegan":
+        # CyCADA's arm: a classifier of the source domain A (its labels) keeps G_AB's translations in class
+        images, labels = load_domain(spec["a"], "train", SIZE, spec["channels"])
+        source = train_classifier(images, labels, seed, args.classifier_steps, args.classifier_width)
+        models["cyclegan_semantic"] = train_model(task, seed, args, semantic=source)
+    for name, (_, info) in models.items():
+        print(
+            f"{task} seed {seed}: {name} {info['steps']} steps, {info['s_per_step']:.3f} CPU s/step",
+            flush=True,
+        )
     out = {}
     for direction in sorted(TASKS[task]["directions"]):
         name = direction_name(task, direction)
-        out[name] = evaluate_direction(task, direction, model, info, seed, args)
+        out[name] = evaluate_direction(task, direction, models, seed, args)
         print(
             f"  {name}: "
             + ", ".join(f"{m} acc {r['acc']:.3f} tot {r['tot_acc']:.3f}" for m, r in out[name].items()),
@@ -648,6 +671,12 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--classifier-steps", type=int, default=500, help="steps of 64 per classifier (500)")
     p.add_argument(
         "--classifier-width", type=int, default=20, help="LeNet's first conv width (20; the second is 2.5x)"
+    )
+    p.add_argument(
+        "--semantic",
+        action="store_true",
+        help="also train each CycleGAN with CyCADA's semantic-consistency term (arm cyclegan_semantic; doubles "
+        "the CycleGAN tasks' training time)",
     )
     p.add_argument("--limit", type=int, default=None, help="first N images of each split (a quick check)")
     p.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")

@@ -21,12 +21,16 @@ def restore_threads():
 def test_translation_benchmark_runs_in_quick_mode(tmp_path, restore_threads):
     translation = load("translation")
     report = translation.main(
-        ["--quick", "--seeds", "0", "--tasks", "mnist5k_digits", "mnistm_clean"]
+        ["--quick", "--semantic", "--seeds", "0", "--tasks", "mnist5k_digits", "mnistm_clean"]
         + ["--out", str(tmp_path / "out"), "--work", str(tmp_path / "work")]
     )
     assert set(report["runs"]) == {"mnist5k->digits", "digits->mnist5k", "mnistm->mnist5k"}
     classical = {"source_only", "resize_blur_sharpen", "histogram_matching", "coral_pixels", "coral_features"}
-    assert set(report["runs"]["mnist5k->digits"]) == classical | {"target_supervised", "cyclegan"}
+    assert set(report["runs"]["mnist5k->digits"]) == classical | {
+        "target_supervised",
+        "cyclegan",
+        "cyclegan_semantic",
+    }
     assert set(report["runs"]["mnistm->mnist5k"]) == classical | {
         "target_supervised",
         "otsu_morphology",
