@@ -3,16 +3,17 @@
     python benchmarks/translation.py                                    # 3 tasks x 3 seeds in one process
     python benchmarks/translation.py --tasks mnist5k_digits --seeds 0 --steps 100 --classifier-steps 200  # short
 
-    # the default run as 9 one-thread processes (task x seed), 2 at a time, then one report:
-    for s in 0 1 2; do for t in mnist5k_digits mnist5k_mnistm mnistm_clean; do echo "$t $s"; done; done |
+    # the default run as 9 one-thread processes (task x seed, longest first), 2 at a time, then one report
+    # (what `make bench-translation` does):
+    for t in mnist5k_digits mnist5k_mnistm mnistm_clean; do for s in 0 1 2; do echo "$t $s"; done; done |
       OMP_NUM_THREADS=1 xargs -P 2 -n 2 sh -c \\
         'python benchmarks/translation.py --tasks $0 --seeds $1 --out runs/bench_translation/$0_s$1'
     python benchmarks/translation.py --merge runs/bench_translation/*/results.json --out docs/bench_translation
 
 Time (estimated from timed steps, not from a full run): one torch thread on this project's 2-core machine (shared,
 so the figures are on the high side), a CycleGAN step (widths 16, 6 blocks, batch 16, 32x32, through Lightning)
-took 0.66 CPU s, a pix2pix step (width 16) about 0.1 s, a LeNet classifier (500 steps of 64) about 20 s, and
-scoring one direction (7-8 classifiers, the chain search, CORAL) about 150-200 s. The default budgets then make
+took 0.66 CPU s, a pix2pix step (width 16) 0.07 s, a LeNet classifier (500 steps of 64) about 20 s, and
+scoring one direction (6-7 LeNets, the chain search, CORAL) about 150-200 s. The default budgets then make
 about 950 CPU s for mnist5k_digits (two directions scored), 900 s for mnist5k_mnistm and 400 s for mnistm_clean
 per seed: about 6,700 CPU s for 3 seeds, about an hour of wall time as 9 one-thread processes 2 at a time on 2
 cores (``make bench-translation``, or the xargs line above); about two hours in one process.
