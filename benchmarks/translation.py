@@ -26,7 +26,9 @@ split (``lightning_gans.data.translation.load_domain``: mnist5k and mnistm 4,000
   test images: **class preserved** = its accuracy against the source labels;
 - **FID** of the translated source test images against the target test images in a fixed feature network: the
   project's digits network (``lightning_gans.metrics.digits_net``, 64-d penultimate features, the same for every
-  direction, method and seed; RGB is averaged to grey before it);
+  direction, method and seed; RGB is averaged to grey before it). FID is biased by the sample size (360 translated
+  images from digits, 1,000 from the others; the ``target_supervised`` row compares 4,000 training images): compare
+  rows within a direction;
 - **train on translated -> test on target**: a fresh ``LeNet`` trained on the translated source *training*
   images with the source labels, tested on the target test split;
 - paired task only: **L1** (mean absolute difference, [-1, 1] units) of the translation to the true clean digit.
