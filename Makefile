@@ -7,7 +7,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 PY := .venv/bin/python
 DEMO_ARGS ?=
 
-.PHONY: install demo test test-fast test-slow test-docs-run lint format docs bench bench-speed bench-quality bench-peers bench-imbalance bench-clustering bench-anomaly clean
+.PHONY: install demo test test-fast test-slow test-docs-run lint format docs bench bench-speed bench-quality bench-peers bench-imbalance bench-clustering bench-anomaly bench-translation clean
 
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv .tools && .tools/bin/pip install --quiet uv
@@ -78,6 +78,18 @@ bench-clustering: install
 ## One-class digits (docs/BENCHMARKS.md, "Anomaly detection"): f-AnoGAN, BiGAN, D-only vs scikit-learn, 10 digits x 3 seeds
 bench-anomaly: install
 	$(PY) benchmarks/anomaly.py
+
+## Image translation (docs/BENCHMARKS.md, "Image translation"): CycleGAN / pix2pix on the embedded digit domains
+## beside source only, resize/blur/sharpen, histogram matching, CORAL and Otsu. 3 tasks x 3 seeds as 9 one-thread
+## processes, BENCH_P at a time, longest task first (about 1 h at 2), then one report -> docs/bench_translation/{results.json,report.md}
+BENCH_P ?= 2
+TRANSLATION_TASKS := mnist5k_digits mnist5k_mnistm mnistm_clean
+bench-translation: install
+	@mkdir -p runs/bench_translation
+	for t in $(TRANSLATION_TASKS); do for s in 0 1 2; do echo "$$t $$s"; done; done | OMP_NUM_THREADS=1 \
+	  xargs -P $(BENCH_P) -n 2 sh -c '$(PY) benchmarks/translation.py --tasks $$0 --seeds $$1 \
+	    --out runs/bench_translation/$$0_s$$1 > runs/bench_translation/$$0_s$$1.log 2>&1 || echo "FAILED: $$0 seed $$1"'
+	$(PY) benchmarks/translation.py --merge runs/bench_translation/*_s*/results.json --out docs/bench_translation
 
 clean:
 	rm -rf .venv .venv-peers .tools runs site
