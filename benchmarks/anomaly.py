@@ -39,8 +39,8 @@ training rows' statistics (``ArrayDataModule``). Methods, all on the same flatte
 
 The target compares the best of ours (GAN scores and their combinations) with the best non-GAN detector
 (scikit-learn's and pyod's KNN, ECOD, AutoEncoder, DeepSVDD): + 0.02 mean AUROC on the image sets, >= on tables.
-Results: ``--out`` (JSON, every run's AUROC) and the same name with ``.md`` (the per-class table and the target
-line). Not run here (see docs/BENCHMARKS.md): anomalib's Ganomaly, which needs an environment of its own
+Results: ``--out`` (JSON, every run's AUROC) and the same name with ``.table.txt``: markdown (the per-class
+table and the target line), not named ``.md`` because docs/ holds only the site's pages. Not run here (see docs/BENCHMARKS.md): anomalib's Ganomaly, which needs an environment of its own
 (anomalib pins a jsonargparse older than the project's lock).
 """
 
@@ -392,13 +392,13 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def report(args, run_args: dict, results: dict, keys: list[str], seconds: float) -> None:
-    """Writes ``args.out`` (JSON) and its ``.md`` twin (table and target line), and prints the latter."""
+    """Writes ``args.out`` (JSON) and its ``.table.txt`` twin (markdown) (table and target line), and prints the latter."""
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"args": run_args, "auroc": results, "seconds": seconds}, indent=1))
     protocol, data = run_args.get("protocol", "one-class"), run_args.get("data", "digits")
     text = table(results, keys, protocol) + "\n\n" + target_line(results, keys, target_margin(data))
-    out.with_suffix(".md").write_text(text + "\n")
+    out.with_suffix(".table.txt").write_text(text + "\n")
     print(text)
 
 

@@ -49,7 +49,7 @@ def run_tiny(tmp_path, *args: str) -> tuple[dict, str]:
         load("anomaly").main(["--tiny", "--seeds", "0", *args, "--out", str(out)])
     finally:
         torch.set_num_threads(threads)
-    return json.loads(out.read_text()), out.with_suffix(".md").read_text()
+    return json.loads(out.read_text()), out.with_suffix(".table.txt").read_text()
 
 
 def test_tiny_mode_on_wine_one_cultivar_normal(tmp_path):
@@ -102,7 +102,7 @@ def test_runs_split_by_digit_merge_into_one_table(tmp_path, capsys):
     assert "| pca | 0.800 | 0.500 | **0.650** |" in out
     assert "missed" in out and "-0.100" in out
     assert (
-        (tmp_path / "merged.md")
+        (tmp_path / "merged.table.txt")
         .read_text()
         .startswith("AUROC, mean over seeds (each column: the normal class)")
     )
