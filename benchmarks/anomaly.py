@@ -117,25 +117,34 @@ def trainer(steps: int, root: Path) -> Trainer:
     )
 
 
+def classical_detectors(train: np.ndarray, val: np.ndarray, seed: int) -> dict:
+    """Each scikit-learn detector and pyod's k-NN fitted on ``train`` ``(N, D)``, as a function from ``(M, D)``
+    samples to ``(M,)`` scores, higher = more anomalous (scikit-learn's ``score_samples`` is the opposite, so it
+    is negated). ``val`` (held-out normal samples) only picks the KDE bandwidth."""
+    n_neighbors = min(20, len(train) - 1)  # wine's one-cultivar protocol has about 43 training rows
+    forest = IsolationForest(random_state=seed).fit(train)
+    ocsvm = OneClassSVM(gamma="scale", nu=0.1).fit(train)
+    lof = LocalOutlierFactor(n_neighbors=n_neighbors, novelty=True).fit(train)
+    knn = KNN(n_neighbors=min(5, len(train) - 1), method="mean").fit(train)
+    pca = PCA(n_components=0.9, random_state=seed).fit(train)
+    bandwidths = np.logspace(-1, 1.5, 12)
+    best = max(bandwidths, key=lambda b: KernelDensity(bandwidth=b).fit(train).score(val))  # held-out normal
+    kde = KernelDensity(bandwidth=best).fit(train)
+    return {
+        "isolation_forest": lambda x: -forest.score_samples(x),
+        "ocsvm": lambda x: -ocsvm.score_samples(x),
+        "lof": lambda x: -lof.score_samples(x),
+        "pca": lambda x: ((x - pca.inverse_transform(pca.transform(x))) ** 2).sum(1),
+        "kde": lambda x: -kde.score_samples(x),
+        "pyod_knn": knn.decision_function,
+    }
+
+
 def classical_scores(
     train: np.ndarray, val: np.ndarray, test: np.ndarray, seed: int
 ) -> dict[str, np.ndarray]:
-    """``(N_test,)`` scores per scikit-learn detector and pyod's k-NN (higher = more anomalous; scikit-learn's
-    ``score_samples`` is the opposite, so it is negated). ``classical_scores(train, val, val, seed)`` scores
-    the held-out normal samples themselves (the combination's standardisation)."""
-    n_neighbors = min(20, len(train) - 1)  # wine's one-cultivar protocol has about 43 training rows
-    scores = {
-        "isolation_forest": -IsolationForest(random_state=seed).fit(train).score_samples(test),
-        "ocsvm": -OneClassSVM(gamma="scale", nu=0.1).fit(train).score_samples(test),
-        "lof": -LocalOutlierFactor(n_neighbors=n_neighbors, novelty=True).fit(train).score_samples(test),
-        "pyod_knn": KNN(n_neighbors=min(5, len(train) - 1), method="mean").fit(train).decision_function(test),
-    }
-    pca = PCA(n_components=0.9, random_state=seed).fit(train)
-    scores["pca"] = ((test - pca.inverse_transform(pca.transform(test))) ** 2).sum(1)
-    bandwidths = np.logspace(-1, 1.5, 12)
-    best = max(bandwidths, key=lambda b: KernelDensity(bandwidth=b).fit(train).score(val))  # held-out normal
-    scores["kde"] = -KernelDensity(bandwidth=best).fit(train).score_samples(test)
-    return scores
+    """``(N_test,)`` scores per scikit-learn detector and pyod's k-NN (``classical_detectors``)."""
+    return {name: score(test) for name, score in classical_detectors(train, val, seed).items()}
 
 
 def pyod_scores(
@@ -366,8 +375,8 @@ def main(argv: list[str] | None = None) -> None:
             flat = case.flat
             scores, val_scores = {}, {}
             if "classical" in args.groups:
-                scores |= classical_scores(flat["train"], flat["val"], flat["test"], seed)
-                val_scores |= classical_scores(flat["train"], flat["val"], flat["val"], seed)
+                for name, score in classical_detectors(flat["train"], flat["val"], seed).items():
+                    scores[name], val_scores[name] = score(flat["test"]), score(flat["val"])
             if "pyod" in args.groups:
                 scores |= pyod_scores(flat["train"], flat["test"], seed, args.pyod_epochs)
             root = (
