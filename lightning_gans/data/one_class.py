@@ -4,13 +4,21 @@ The normal classes' **training** images are the training data, less a held-out f
 the validation loader yields: the only data a threshold or a model choice may be fitted on. The test loader
 yields the **whole** test split as ``(x, is_anomaly)``, ``is_anomaly`` 1 for every class not in
 ``normal_classes``. (GANomaly and EGBAD use the opposite protocol, one class as the anomaly: say which.)
+
+Two protocols choose ``normal_classes`` from one class ``c`` (``protocol_normal_classes``): **one-class** (c is
+normal, every other class an anomaly) and **many-normal** (every class but c is normal, c is the anomaly: a
+multimodal normal class, the ODDS ``optdigits`` kind of set). Both go through the same split.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 import torch
+
+Protocol = Literal["one-class", "many-normal"]
+PROTOCOLS: tuple[str, ...] = ("one-class", "many-normal")
 
 ONE_CLASS_SEED = 0
 """Seed of the permutation that picks the held-out normal images: the same protocol always holds out the same."""
@@ -46,3 +54,16 @@ def normal_split(
     order = normal[torch.randperm(len(normal), generator=torch.Generator().manual_seed(ONE_CLASS_SEED))]
     n_val = max(1, round(val_fraction * len(order))) if val_fraction > 0 else 0
     return order[n_val:].sort().values, order[:n_val].sort().values
+
+
+def protocol_normal_classes(protocol: Protocol, cls: int, classes: Sequence[int]) -> list[int]:
+    """The normal classes of one case of a protocol: ``[cls]`` (one-class) or ``classes`` less ``cls``
+    (many-normal, ``cls`` the anomaly)."""
+    classes = sorted({int(c) for c in classes})
+    if int(cls) not in classes:
+        raise ValueError(f"class {cls} is not one of the data's classes {classes}.")
+    if protocol == "one-class":
+        return [int(cls)]
+    if protocol == "many-normal":
+        return [c for c in classes if c != int(cls)]
+    raise ValueError(f"protocol must be one of {', '.join(PROTOCOLS)}, got {protocol!r}.")
