@@ -19,16 +19,18 @@ install: $(UV)
 demo: install
 	$(PY) -m lightning_gans fit --config configs/dcgan/digits.yaml $(DEMO_ARGS)
 
-## The default suite, then the slow checks (DDP, learning tests, kill/resume).
+## The default suite, then the slow checks (DDP, learning tests, kill/resume), each on TEST_WORKERS pytest-xdist
+## workers (one torch thread each: tests/conftest.py); the 15 slowest tests of each are printed.
+TEST_WORKERS ?= 2
 test: install
-	$(PY) -m pytest --durations=15
-	$(PY) -m pytest -m slow --durations=15
+	$(PY) -m pytest -n $(TEST_WORKERS) --durations=15
+	$(PY) -m pytest -m slow -n $(TEST_WORKERS) --durations=15
 
 test-fast: install
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 test-slow: install
-	$(PY) -m pytest -m slow
+	$(PY) -m pytest -m slow -n $(TEST_WORKERS)
 
 test-docs-run: install  ## every README / getting-started command as written, in a copy of the clone (~10 min)
 	$(PY) -m pytest -m docs_run

@@ -244,7 +244,7 @@ def from_unit(stack: np.ndarray, like: torch.Tensor) -> torch.Tensor:
     return torch.from_numpy(np.clip(stack, 0, 1) * 2 - 1).float().reshape(like.shape)
 
 
-def zoom(stack: np.ndarray, factor: float) -> np.ndarray:
+def rescale_about_centre(stack: np.ndarray, factor: float) -> np.ndarray:
     """``(M, H, W)`` -> ``(M, H, W)``: each slice resized by ``factor`` about its centre (bilinear,
     anti-aliased when shrinking), then centre-cropped or edge-padded back to ``H x W``."""
     if factor == 1.0:
@@ -263,7 +263,7 @@ def resize_blur_sharpen(
     images: torch.Tensor, zoom_factor: float, sigma: float, amount: float
 ) -> torch.Tensor:
     """``(N, C, H, W)`` -> same shape: zoom, Gaussian blur (sigma px), unsharp mask (radius 1, ``amount``)."""
-    stack = zoom(to_unit(images), zoom_factor)
+    stack = rescale_about_centre(to_unit(images), zoom_factor)
     if sigma > 0:
         stack = gaussian(stack, sigma=(0, sigma, sigma), preserve_range=True)
     if amount > 0:
