@@ -24,14 +24,13 @@ from collections.abc import Sequence
 from typing import Literal
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 from typing_extensions import override
 
 from lightning_gans import losses
 from lightning_gans.errors import ConfigError
-from lightning_gans.modules.gan import GAN, adam, logits_of
-from lightning_gans.modules.latent import Latent
+from lightning_gans.modules.coded import CodedGAN
+from lightning_gans.modules.gan import adam, logits_of
 from lightning_gans.modules.recipes import (
     default_discriminator,
     given_or_default,
@@ -43,7 +42,7 @@ from lightning_gans.nets import DCGANGenerator, MLPGenerator
 from lightning_gans.nets.cluster import ClusterEncoder
 
 
-class ClusterGAN(GAN):
+class ClusterGAN(CodedGAN):
     """ClusterGAN: WGAN-GP critic, latent ``[noise_std * N(0, I), one-hot(num_clusters)]``, encoder trained with G.
 
     Logs ``train/gp``, ``train/wasserstein`` and the generator phase's ``train/g_latent_n``, ``train/g_latent_c``.
@@ -137,54 +136,6 @@ class ClusterGAN(GAN):
     def continuous_codes(self) -> int:
         """0: the continuous part ``z_n`` is noise, not a code with a meaning of its own."""
         return 0
-
-    @override
-    def sample_noise(self, n: int) -> torch.Tensor:
-        """``(n, latent_dim)`` noise ``N(0, noise_std^2)``."""
-        return torch.randn(n, self.latent_dim, device=self.device) * self.noise_std
-
-    def draw_codes(self, n: int) -> torch.Tensor:
-        """``(n, K)`` one-hot codes of clusters drawn uniformly."""
-        return F.one_hot(
-            torch.randint(self.num_clusters, (n,), device=self.device), self.num_clusters
-        ).float()
-
-    @override
-    def draw_latent(self, n: int) -> Latent:
-        z = self.sample_noise(n)  # noise first, so that seeded noise (the tools) and training agree
-        return Latent(z, codes=self.draw_codes(n))
-
-    @override
-    def generate(self, latent: Latent, generator: nn.Module | None = None) -> torch.Tensor:
-        """``(N, *data_shape)`` samples of ``G(cat(z_n, one-hot))``."""
-        if latent.codes is None:
-            raise ValueError("ClusterGAN needs codes to generate: draw the latent with draw_latent(n)")
-        net = self.generator if generator is None else generator
-        return net(torch.cat([latent.z, latent.codes.to(latent.z)], dim=1))
-
-    @override
-    def forward(self, z: torch.Tensor, codes: torch.Tensor | None = None) -> torch.Tensor:
-        """``(N, latent_dim)`` noise and ``(N, K)`` one-hot codes (drawn when None) -> ``(N, *data_shape)``."""
-        return self.generate(Latent(z, codes=self.draw_codes(len(z)) if codes is None else codes))
-
-    @override
-    def sampling_latent(self, n=None, z=None, labels=None) -> Latent:
-        latent = super().sampling_latent(n, z, labels)
-        if latent.codes is None:  # noise given (SampleGrid, interpolate): sample i in cluster i mod K
-            index = torch.arange(len(latent), device=self.device)
-            latent.codes = F.one_hot(index % self.num_clusters, self.num_clusters).float()
-        return latent
-
-    @torch.no_grad()
-    def sample_with_codes(self, z: torch.Tensor, codes: torch.Tensor, ema: bool = True) -> torch.Tensor:
-        """``(N, *data_shape)`` samples in eval mode from ``(N, latent_dim)`` noise and ``(N, K)`` one-hot codes."""
-        net = self.sampling_generator if ema else self.generator
-        was_training = net.training
-        net.eval()
-        try:
-            return self.generate(Latent(z.to(self.device), codes=codes.to(self.device)), net)
-        finally:
-            net.train(was_training)
 
     def code_vector(self, categories: Sequence[int], continuous: Sequence[float] = ()) -> torch.Tensor:
         """``(K,)`` the one-hot of cluster ``categories[0]`` (``continuous`` must be empty: there is no

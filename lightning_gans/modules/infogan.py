@@ -21,26 +21,25 @@ from collections.abc import Sequence
 from typing import Literal
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 from typing_extensions import override
 
 from lightning_gans import losses
 from lightning_gans.errors import ConfigError
-from lightning_gans.modules.gan import GAN, adam, auxiliary_of, logits_of
+from lightning_gans.modules.coded import CodedGAN
+from lightning_gans.modules.gan import adam, auxiliary_of, logits_of
 from lightning_gans.modules.latent import Latent
 from lightning_gans.modules.recipes import given_or_default, image_shape
 from lightning_gans.mutual_information import (
     categorical_info_loss,
     continuous_info_loss,
-    draw_codes,
     split_codes,
 )
 from lightning_gans.nets import DCGANGenerator, MLPGenerator
 from lightning_gans.nets.info import InfoDCGANDiscriminator, InfoMLPDiscriminator
 
 
-class InfoGAN(GAN):
+class InfoGAN(CodedGAN):
     """InfoGAN with MLP or DCGAN-style networks and a GAN or WGAN-GP adversarial loss.
 
     Args:
@@ -147,63 +146,6 @@ class InfoGAN(GAN):
         self.noise_std = noise_std
 
     # ------------------------------------------------------------------------------------------ latent
-    @override
-    def sample_noise(self, n: int) -> torch.Tensor:
-        """``(n, latent_dim)`` noise ``N(0, noise_std^2)``."""
-        z = torch.randn(n, self.latent_dim, device=self.device)
-        return z if self.noise_std == 1.0 else z * self.noise_std
-
-    def draw_codes(self, n: int) -> torch.Tensor:
-        """``(n, code_dim)`` codes: uniform one-hot categorical codes, then uniform [-1, 1] continuous codes."""
-        return draw_codes(n, self.categorical_codes, self.continuous_codes, self.device)
-
-    @override
-    def draw_latent(self, n: int) -> Latent:
-        # noise first, as in the base module, so that seeded noise and training agree
-        z = self.sample_noise(n)
-        return Latent(z, codes=self.draw_codes(n))
-
-    @override
-    def generate(self, latent: Latent, generator: nn.Module | None = None) -> torch.Tensor:
-        """``(N, *data_shape)`` samples of ``G(cat(z, codes))``."""
-        if latent.codes is None:
-            raise ValueError("InfoGAN needs codes to generate: draw the latent with draw_latent(n)")
-        net = self.generator if generator is None else generator
-        return net(torch.cat([latent.z, latent.codes.to(latent.z)], dim=1))
-
-    @override
-    def forward(self, z: torch.Tensor, codes: torch.Tensor | None = None) -> torch.Tensor:
-        """``(N, latent_dim)`` noise and ``(N, code_dim)`` codes (drawn when None) -> ``(N, *data_shape)``."""
-        return self.generate(Latent(z, codes=self.draw_codes(len(z)) if codes is None else codes))
-
-    @override
-    def sampling_latent(self, n=None, z=None, labels=None) -> Latent:
-        latent = super().sampling_latent(n, z, labels)
-        if latent.codes is None:  # noise given (SampleGrid, interpolate): fixed codes, see cycling_codes
-            latent.codes = self.cycling_codes(len(latent))
-        return latent
-
-    def cycling_codes(self, n: int) -> torch.Tensor:
-        """``(n, code_dim)`` deterministic codes for given noise: sample ``i`` takes value ``i mod K`` of each
-        categorical code and 0 for every continuous code. Drawing them instead would make a fixed-noise grid
-        (``SampleGrid``) change between steps and would consume the training run's random numbers."""
-        index = torch.arange(n, device=self.device)
-        parts = [F.one_hot(index % k, k).float() for k in self.categorical_codes]
-        parts.append(torch.zeros(n, self.continuous_codes, device=self.device))
-        return torch.cat(parts, dim=1)
-
-    @torch.no_grad()
-    def sample_with_codes(self, z: torch.Tensor, codes: torch.Tensor, ema: bool = True) -> torch.Tensor:
-        """``(N, *data_shape)`` samples in eval mode from ``(N, latent_dim)`` noise and ``(N, code_dim)`` codes
-        (one-hots first, then continuous values; see ``code_vector``)."""
-        net = self.sampling_generator if ema else self.generator
-        was_training = net.training
-        net.eval()
-        try:
-            return self.generate(Latent(z.to(self.device), codes=codes.to(self.device)), net)
-        finally:
-            net.train(was_training)
-
     def code_vector(self, categories: Sequence[int], continuous: Sequence[float]) -> torch.Tensor:
         """``(code_dim,)`` codes with the given value of each categorical code and each continuous code."""
         if len(categories) != len(self.categorical_codes) or len(continuous) != self.continuous_codes:
