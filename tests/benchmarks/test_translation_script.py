@@ -18,6 +18,7 @@ def restore_threads():
     torch.set_num_threads(threads)
 
 
+@pytest.mark.slow  # two Trainer runs and 1024-d CORAL: 16 s, and the default suite has 5 minutes in all
 def test_translation_benchmark_runs_in_quick_mode(tmp_path, restore_threads):
     translation = load("translation")
     report = translation.main(
