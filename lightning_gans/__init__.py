@@ -1,9 +1,11 @@
 """lightning-gans: Generative Adversarial Networks as PyTorch Lightning modules.
 
-Public API: the modules (``GAN``, ``VanillaGAN``, ``DCGAN``, ``WGANGP``, ``InfoGAN``, ``BiGAN``, ``ClusterGAN``; ``num_classes: K`` makes any of them
-class-conditional; the translation models ``CycleGAN`` and ``Pix2Pix``), ``Latent`` (what the family hooks pass
-the generator), the data modules and the sample-grid and evaluation callbacks. Networks live in ``lightning_gans.nets``, losses in ``lightning_gans.losses``, class
-metrics (conditional accuracy, class proportions) in ``lightning_gans.metrics``.
+Public API: the modules (``GAN``, ``VanillaGAN``, ``DCGAN``, ``WGANGP``, ``InfoGAN``, ``BiGAN``,
+``ClusterGAN``; ``num_classes: K`` makes any of them class-conditional; the translation models ``CycleGAN`` and
+``Pix2Pix``), ``Latent`` (what the family hooks pass the generator), ``RejectionSampler`` (DRS and MH-GAN on a
+trained model), the data modules and the sample-grid and evaluation callbacks. Networks live in
+``lightning_gans.nets``, losses in ``lightning_gans.losses``, class metrics (conditional accuracy, class
+proportions) in ``lightning_gans.metrics``.
 
 The names are imported on first use (PEP 562 ``__getattr__``): ``import lightning_gans`` does not import torch or
 Lightning, so ``lightning-gans --help`` starts in a fraction of a second. ``from lightning_gans import DCGAN``
@@ -48,6 +50,7 @@ if TYPE_CHECKING:  # for type checkers and the API docs; at run time __getattr__
         VanillaGAN,
     )
     from lightning_gans.modules.latent import Latent
+    from lightning_gans.sampling import RejectionSampler
 
 _EXPORTS = {
     "Evaluation": "lightning_gans.callbacks",
@@ -75,6 +78,7 @@ _EXPORTS = {
     "Pix2Pix": "lightning_gans.modules",
     "ArrayDataModule": "lightning_gans.data",
     "Latent": "lightning_gans.modules.latent",
+    "RejectionSampler": "lightning_gans.sampling",
 }
 """Public name -> the module that defines it."""
 
