@@ -124,6 +124,11 @@ def evaluate(argv: list[str] | None = None) -> dict:
                 "ppl measures the generator's latent space, which rejection sampling does not change: drop ppl "
                 "from --metrics or leave out --rejection."
             )
+        if args.real_split == "test":  # the digits' held-out calibration images are that test split
+            raise ConfigError(
+                "--rejection calibrates the discriminator on the digits test split, so --real_split test would "
+                "score the sampler on the images that tuned it: keep --real_split train (the default)."
+            )
         from lightning_gans.tools.held_out import rejection_sampler
 
         sampler = rejection_sampler(args, model)

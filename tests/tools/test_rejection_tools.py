@@ -100,6 +100,9 @@ def test_refusals(toy_ckpt, tmp_path):
         sample_main(["--ckpt", toy_ckpt, "--out", str(tmp_path / "r.csv"), "--rejection", "drs"])
     with pytest.raises(ConfigError, match="give one of them"):
         sample_main(["--ckpt", toy_ckpt, "--rejection", "drs", "--truncation", "0.5", "--data", "grid25"])
+    # the digits' calibration images are their test split: scoring against it would grade on what tuned it
+    with pytest.raises(ConfigError, match="keep --real_split train"):
+        evaluate(["--ckpt", toy_ckpt, "--data", "digits", "--real_split", "test", "--rejection", "drs"])
 
 
 @pytest.mark.slow
