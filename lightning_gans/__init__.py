@@ -104,6 +104,7 @@ __all__ = [
     "MNISTDataModule",
     "PairedImageFolder",
     "Pix2Pix",
+    "RejectionSampler",
     "SampleGrid",
     "Toy2DDataModule",
     "UnpairedImageFolders",
