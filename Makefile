@@ -83,7 +83,7 @@ bench-anomaly: install
 
 ## Image translation (docs/BENCHMARKS.md, "Image translation"): CycleGAN / pix2pix on the embedded digit domains
 ## beside source only, resize/blur/sharpen, histogram matching, CORAL and Otsu. 3 tasks x 3 seeds as 9 one-thread
-## processes, BENCH_P at a time, longest task first (about 1 h at 2), then one report -> docs/bench_translation/{results.json,report.md}
+## processes, BENCH_P at a time, longest task first (about 1 h at 2), then one report -> docs/bench_translation/{results.json,report.table.txt}
 BENCH_P ?= 2
 TRANSLATION_TASKS := mnist5k_digits mnist5k_mnistm mnistm_clean
 bench-translation: install

@@ -76,7 +76,7 @@ mapping scored exactly like the models:
 ``target_supervised`` is the reference row: the target classifier on the target test split (class preserved and
 train -> test are then its own test accuracy; FID is target training vs target test images).
 
-Output: ``<out>/results.json`` (every run) and ``<out>/report.md`` (mean ± sd over seeds, the published rows of
+Output: ``<out>/results.json`` (every run) and ``<out>/report.table.txt`` (markdown; not .md: every .md under docs/ is a site page) (mean ± sd over seeds, the published rows of
 ``shared/reference/published.md`` with their protocol, and the issue's targets met or missed).
 """
 
@@ -632,9 +632,9 @@ def write(report: dict, out: Path) -> None:
     }
     (out / "results.json").write_text(json.dumps(report, indent=1))
     markdown = report_markdown(report)
-    (out / "report.md").write_text(markdown)
+    (out / "report.table.txt").write_text(markdown)
     print(markdown)
-    print(f"JSON: {out / 'results.json'}; report: {out / 'report.md'}")
+    print(f"JSON: {out / 'results.json'}; report: {out / 'report.table.txt'}")
 
 
 def merge(paths: list[Path], out: Path) -> dict:

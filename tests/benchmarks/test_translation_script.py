@@ -45,7 +45,7 @@ def test_translation_benchmark_runs_in_quick_mode(tmp_path, restore_threads):
     assert report["runs"]["mnist5k->digits"]["cyclegan"][0]["steps"] == 2
     saved = json.loads((tmp_path / "out" / "results.json").read_text())
     assert saved["runs"] == report["runs"]
-    markdown = (tmp_path / "out" / "report.md").read_text()
+    markdown = (tmp_path / "out" / "report.table.txt").read_text()
     assert "| mnist5k->digits |" in markdown and "| cyclegan |" in markdown and "MNIST -> USPS" in markdown
 
 
@@ -71,7 +71,7 @@ def test_runs_split_by_task_and_seed_merge_into_one_report(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "| source_only | 80.0 ± 14.1 |" in out
     assert "missed (85.0%; best classical source_only 80.0%)" in out
-    assert (tmp_path / "merged" / "report.md").read_text().startswith("# Image translation")
+    assert (tmp_path / "merged" / "report.table.txt").read_text().startswith("# Image translation")
 
 
 def test_classical_mappings_keep_shape_and_range():
