@@ -78,8 +78,10 @@ def model_from_hparams(class_path: str, hyper_parameters: dict) -> LightningModu
         buffer,
     )
     buffer.seek(0)
-    with warnings.catch_warnings():  # "contains no parameters": on purpose, the caller loads the weights
+    # no parameters / every key missing: on purpose, the caller loads the weights
+    with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="The state dict in")
+        warnings.filterwarnings("ignore", message="Found keys that are in the model state dict but not in")
         return model_class(class_path).load_from_checkpoint(buffer, weights_only=True, strict=False)
 
 
