@@ -77,11 +77,15 @@ def test_traverse_names_codes_that_do_not_exist(infogan_ckpt, tmp_path, capsys):
     assert "--continuous 2 does not exist" in capsys.readouterr().err
 
 
-def test_the_readme_cluster_and_traverse_commands_run(infogan_ckpt, tmp_path, monkeypatch):
+def test_the_readme_cluster_encode_and_traverse_commands_run(
+    infogan_ckpt, clustergan_ckpt, tmp_path, monkeypatch
+):
     root = Path(__file__).parents[2]
     readme = (root / "README.md").read_text()
-    commands = re.findall(r"^\.venv/bin/lightning-gans ((?:cluster|traverse) .*?)(?:\s+#.*)?$", readme, re.M)
-    assert {c.split()[0] for c in commands} == {"cluster", "traverse"}
+    commands = re.findall(
+        r"^\.venv/bin/lightning-gans ((?:cluster|encode|traverse) .*?)(?:\s+#.*)?$", readme, re.M
+    )
+    assert {c.split()[0] for c in commands} == {"cluster", "encode", "traverse"}
     for command in commands:
         out = re.search(r"--out (\S+)", command).group(1)
         if out.startswith("docs/images/"):  # the picture the command made is shown and exists
@@ -89,7 +93,7 @@ def test_the_readme_cluster_and_traverse_commands_run(infogan_ckpt, tmp_path, mo
             assert f"]({Path(out).with_suffix('.gif')})" in readme
     monkeypatch.chdir(tmp_path)  # relative --out paths land here
     for command in commands:
-        args = shlex.split(command.replace("$INFO_CKPT", infogan_ckpt))
+        args = shlex.split(command.replace("$INFO_CKPT", infogan_ckpt).replace("$CG_CKPT", clustergan_ckpt))
         cli_main(args)
         assert Path(args[args.index("--out") + 1]).exists(), command
 
