@@ -11,12 +11,12 @@ from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning_gans import DCGAN, ArrayDataModule, BiGAN, ClusterGAN, DigitsDataModule, InfoGAN
 
 
-def tiny_checkpoint(root, model, filename: str, data=None) -> str:
-    """Trains ``model`` for 3 generator steps on ``data`` (default: the 16x16 digits) and returns the checkpoint's
-    path."""
+def tiny_checkpoint(root, model, filename: str, data=None, steps: int = 3) -> str:
+    """Trains ``model`` for ``steps`` generator steps on ``data`` (default: the 16x16 digits) and returns the
+    checkpoint's path."""
     checkpoint = ModelCheckpoint(dirpath=root, filename=filename)
     Trainer(
-        max_steps=3,
+        max_steps=steps,
         accelerator="cpu",
         default_root_dir=root,
         logger=False,

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 from lightning.pytorch import Trainer, seed_everything
-from lightning.pytorch.callbacks import ModelCheckpoint
 
 from lightning_gans import Toy2DDataModule, VanillaGAN
 from lightning_gans.engine import adam
 from lightning_gans.errors import ConfigError
 from lightning_gans.tools.evaluate import evaluate
 from lightning_gans.tools.sample import main as sample_main
+from tests.checkpoints import tiny_checkpoint
 from tests.cli.test_commands_as_processes import run
 
 
@@ -39,19 +39,9 @@ def tiny_toy_gan(steps: int, hidden: int = 64) -> tuple[VanillaGAN, Trainer]:
 @pytest.fixture(scope="module")
 def toy_ckpt(tmp_path_factory) -> str:
     """A grid25 VanillaGAN after 200 steps, saved without any record of its data (no Evaluation callback)."""
-    root = tmp_path_factory.mktemp("toy_ckpt")
     model, _ = tiny_toy_gan(200)
-    checkpoint = ModelCheckpoint(dirpath=root, filename="toy")
-    Trainer(
-        max_steps=200,
-        accelerator="cpu",
-        default_root_dir=root,
-        logger=False,
-        callbacks=[checkpoint],
-        enable_progress_bar=False,
-        enable_model_summary=False,
-    ).fit(model, Toy2DDataModule("grid25", batch_size=128))
-    return checkpoint.best_model_path
+    data = Toy2DDataModule("grid25", batch_size=128)
+    return tiny_checkpoint(tmp_path_factory.mktemp("toy_ckpt"), model, "toy", data, steps=200)
 
 
 @pytest.mark.slow  # about 10 s (30 s on a busy machine) of start-up for the fresh process
