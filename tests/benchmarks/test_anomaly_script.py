@@ -32,7 +32,8 @@ def test_anomaly_benchmark_runs_on_one_digit(tmp_path):
 ALL_METHODS = {
     *("isolation_forest", "ocsvm", "lof", "pca", "kde", "pyod_knn"),
     *("pyod_ecod", "pyod_autoencoder", "pyod_deep_svdd", "pyod_anogan", "pyod_alad"),
-    *("pyod_so_gaal", "pyod_mo_gaal", "fanogan_izif", "d_only", "bigan", "combo_ours", "combo_ours_knn"),
+    *("pyod_so_gaal", "pyod_mo_gaal", "fanogan_izif", "d_only", "bigan", "clustergan"),
+    *("combo_ours", "combo_ours_knn"),
 }
 
 
@@ -122,3 +123,19 @@ def test_many_normal_runs_merge_with_their_protocol(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "every other class normal" in out and "| combo_ours | 0.950 | 0.950 | **0.950** |" in out
     assert "+ 0.02" in out and "met" in out and "+0.050" in out
+
+
+def test_clustergan_score_is_izif_with_clustergans_own_encoder():
+    """The ClusterGAN arm's score on hand-checkable parts: ||x - G(E(x))||^2 + ||f_D(x) - f_D(G(E(x)))||^2, per
+    sample, from the model's own reconstruct and critic features (eval mode)."""
+    from lightning_gans import ClusterGAN
+
+    torch.manual_seed(0)
+    model = ClusterGAN(data_shape=[5], latent_dim=2, num_clusters=3, architecture="mlp", hidden_dims=(8,))
+    x = torch.randn(6, 5)
+    scores = load("anomaly").clustergan_score(model, x)
+    x_rec = model.reconstruct(x)
+    f_x, f_rec = model.discriminator.features(x), model.discriminator.features(x_rec)
+    expected = (x - x_rec).pow(2).mean(1) + (f_x - f_rec).pow(2).mean(1)
+    torch.testing.assert_close(scores, expected)
+    assert scores.shape == (6,) and not model.training
