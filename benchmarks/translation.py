@@ -48,7 +48,8 @@ half of the steps then linearly to 0 (``LinearDecayLR``, the reference's schedul
 arm ``cyclegan_semantic``: the same CycleGAN trained again with CyCADA's semantic-consistency term (weight 1; a
 frozen LeNet trained on the source domain A's training split with its labels must give G_AB(a) a's class), off by
 default (it doubles the CycleGAN tasks' time). Speed: process CPU seconds per generator step (= wall seconds on a
-free core with one thread).
+free core with one thread); beside the reference implementation on the same networks:
+``benchmarks/translation_speed.py``.
 
 Classical answers, fitted without any target label (target *images* of the training split only), each an image
 mapping scored exactly like the models:
