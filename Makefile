@@ -7,7 +7,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 PY := .venv/bin/python
 DEMO_ARGS ?=
 
-.PHONY: install demo test test-fast test-slow test-docs-run lint format docs bench bench-speed bench-quality bench-peers bench-imbalance bench-clustering bench-anomaly bench-translation clean
+.PHONY: install demo test test-fast test-slow test-docs-run lint format docs bench bench-speed bench-quality bench-peers bench-imbalance bench-clustering bench-anomaly bench-translation bench-translation-speed clean
 
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv .tools && .tools/bin/pip install --quiet uv
@@ -93,5 +93,21 @@ bench-translation: install
 	    --out runs/bench_translation/$$0_s$$1 > runs/bench_translation/$$0_s$$1.log 2>&1 || echo "FAILED: $$0 seed $$1"'
 	$(PY) benchmarks/translation.py --merge runs/bench_translation/*_s*/results.json --out docs/bench_translation
 
+## Translation speed beside junyanz/pytorch-CycleGAN-and-pix2pix (docs/BENCHMARKS.md, "Image translation"): seconds per
+## training step, same networks and sizes, one thread -> docs/bench_translation/{speed.json,speed.table.txt}. The
+## reference's source must be in REF_DIR at REF_COMMIT (not in git; the target says how to get it); it runs in
+## .venv-ref with only what its option and model packages import, pinned to the project's lock (same torch).
+REF_DIR := .ref/pytorch-CycleGAN-and-pix2pix
+REF_COMMIT := 2a7afba2895d52556dd5dfe07e8555ef657ced6f
+REF_PY := .venv-ref/bin/python
+bench-translation-speed: install
+	@test -f $(REF_DIR)/models/cycle_gan_model.py || { echo "No reference source in $(REF_DIR): git clone \
+	  https://github.com/junyanz/pytorch-CycleGAN-and-pix2pix $(REF_DIR) && git -C $(REF_DIR) checkout $(REF_COMMIT)"; exit 1; }
+	$(UV) venv --allow-existing .venv-ref
+	$(UV) export --frozen --no-hashes --no-emit-project --no-default-groups > .venv-ref/constraints.txt
+	$(UV) pip install --python $(REF_PY) -c .venv-ref/constraints.txt torch torchvision numpy pillow
+	OMP_NUM_THREADS=1 $(PY) benchmarks/translation_speed.py --ref-python $(REF_PY) --ref-dir $(REF_DIR) \
+	  --ref-commit $(REF_COMMIT) --out docs/bench_translation
+
 clean:
-	rm -rf .venv .venv-peers .tools runs site
+	rm -rf .venv .venv-peers .venv-ref .tools runs site

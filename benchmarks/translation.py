@@ -48,7 +48,8 @@ half of the steps then linearly to 0 (``LinearDecayLR``, the reference's schedul
 arm ``cyclegan_semantic``: the same CycleGAN trained again with CyCADA's semantic-consistency term (weight 1; a
 frozen LeNet trained on the source domain A's training split with its labels must give G_AB(a) a's class), off by
 default (it doubles the CycleGAN tasks' time). Speed: process CPU seconds per generator step (= wall seconds on a
-free core with one thread).
+free core with one thread); beside the reference implementation on the same networks:
+``benchmarks/translation_speed.py``.
 
 Classical answers, fitted without any target label (target *images* of the training split only), each an image
 mapping scored exactly like the models:
@@ -329,7 +330,9 @@ def otsu_morphology(images: torch.Tensor, border: int = 4, max_speck: int = 7) -
 
 
 # -------------------------------------------------------------------------------------------- the models
-def trainer(steps: int, root: Path) -> Trainer:
+def trainer(steps: int, root: Path, **kwargs) -> Trainer:
+    """The benchmark's Trainer: ``steps`` generator steps on the CPU, no logger, checkpoints or validation;
+    ``kwargs`` go to ``Trainer`` too (``benchmarks/translation_speed.py`` adds its clock)."""
     return Trainer(
         max_steps=steps,
         accelerator="cpu",
@@ -341,42 +344,61 @@ def trainer(steps: int, root: Path) -> Trainer:
         enable_model_summary=False,
         num_sanity_val_steps=0,
         limit_val_batches=0,  # the data module has no validation split; scoring is done after fit
+        **kwargs,
     )
 
 
-def train_model(task: str, seed: int, args, semantic: nn.Module | None = None) -> tuple[nn.Module, dict]:
-    """The task's CycleGAN or Pix2Pix trained for its budget; returns it and ``{"steps", "cpu_s",
-    "s_per_step"}`` (process CPU time of ``Trainer.fit``). ``semantic``: a frozen classifier of domain A for
-    CyCADA's semantic-consistency term (CycleGAN only, weight 1 as in CyCADA; targets = the batch's labels)."""
+def task_data(task: str, batch_size: int, seed: int = 0) -> DigitDomainsDataModule:
+    """The task's data module (nothing is loaded before ``setup``; ``channels_a``/``channels_b`` are known)."""
     spec = TASKS[task]
-    cyclegan = spec["model"] == "cyclegan"
-    steps = args.steps if cyclegan else args.pix2pix_steps
-    data = DigitDomainsDataModule(
+    return DigitDomainsDataModule(
         source=spec["a"],
         target=spec["b"],
         image_size=SIZE,
         channels=spec["channels"],
         paired=spec["paired"],
-        batch_size=args.batch_size,
+        batch_size=batch_size,
         seed=seed,
     )
+
+
+def build_model(
+    task: str,
+    channels_a: int,
+    channels_b: int,
+    steps: int,
+    width: int,
+    n_blocks: int,
+    semantic: nn.Module | None = None,
+) -> nn.Module:
+    """The task's ``CycleGAN`` (``n_blocks`` ResNet blocks) or ``Pix2Pix`` at widths ``width``, with the
+    learning rate constant for half of ``steps`` then linearly to 0 (``LinearDecayLR``). ``semantic``: a frozen
+    classifier of domain A for CyCADA's semantic-consistency term (CycleGAN only, weight 1 as in CyCADA)."""
     half = max(1, steps // 2)
     schedule = partial(LinearDecayLR, n_steps=half, n_steps_decay=max(1, steps - half))
     common = dict(
-        channels_a=data.channels_a,
-        channels_b=data.channels_b,
+        channels_a=channels_a,
+        channels_b=channels_b,
         image_size=SIZE,
-        generator_width=args.width,
-        discriminator_width=args.width,
+        generator_width=width,
+        discriminator_width=width,
         generator_scheduler=schedule,
         discriminator_scheduler=schedule,
     )
-    seed_everything(seed, verbose=False)
-    if cyclegan:
+    if TASKS[task]["model"] == "cyclegan":
         extra = dict(semantic_classifier=semantic, lambda_semantic=1.0) if semantic is not None else {}
-        model = CycleGAN(n_blocks=args.n_blocks, **common, **extra)
-    else:
-        model = Pix2Pix(**common)
+        return CycleGAN(n_blocks=n_blocks, **common, **extra)
+    return Pix2Pix(**common)
+
+
+def train_model(task: str, seed: int, args, semantic: nn.Module | None = None) -> tuple[nn.Module, dict]:
+    """The task's CycleGAN or Pix2Pix trained for its budget; returns it and ``{"steps", "cpu_s",
+    "s_per_step"}`` (process CPU time of ``Trainer.fit``). ``semantic``: a frozen classifier of domain A for
+    CyCADA's semantic-consistency term (CycleGAN only; targets = the batch's labels)."""
+    steps = args.steps if TASKS[task]["model"] == "cyclegan" else args.pix2pix_steps
+    data = task_data(task, args.batch_size, seed)
+    seed_everything(seed, verbose=False)
+    model = build_model(task, data.channels_a, data.channels_b, steps, args.width, args.n_blocks, semantic)
     start = time.process_time()
     fit = trainer(steps, args.work / f"{task}_s{seed}")
     fit.fit(model, data)
