@@ -1,0 +1,55 @@
+"""Translation learns: pix2pix cleans MNIST-M-style digits (the benchmark's paired task, much shorter).
+
+The full benchmark (docs/BENCHMARKS.md, "Image translation") trains 3,000 steps; 400 here, at width 16 (L1 0.20 against
+0.74 for the untranslated photo digits in grey, seed 0, measured once), already
+put the cleaned digits far closer to the true clean digits than the photo digits are, on test pairs the model
+never saw.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from lightning.pytorch import Trainer, seed_everything
+
+from lightning_gans import Pix2Pix
+from lightning_gans.data.translation.domains import DigitDomainsDataModule, load_domain
+
+
+@pytest.mark.slow  # 400 pix2pix steps at 32x32, width 16: about 35 s of one core
+def test_pix2pix_cleans_photo_digits_on_unseen_pairs(tmp_path):
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        seed_everything(0, verbose=False)
+        data = DigitDomainsDataModule(source="mnistm", target="mnist5k", paired=True, batch_size=16, seed=0)
+        model = Pix2Pix(
+            channels_a=data.channels_a,
+            channels_b=data.channels_b,
+            image_size=32,
+            generator_width=16,
+            discriminator_width=16,
+        )
+        Trainer(
+            max_steps=400,
+            accelerator="cpu",
+            devices=1,
+            default_root_dir=tmp_path,
+            logger=False,
+            enable_checkpointing=False,
+            enable_progress_bar=False,
+            enable_model_summary=False,
+            limit_val_batches=0,
+        ).fit(model, data)
+        photo, labels = load_domain("mnistm", "test")
+        clean, clean_labels = load_domain("mnist5k", "test")
+        assert torch.equal(labels, clean_labels)  # the pairs: the same digit in both domains
+        photo, clean = photo[:300], clean[:300]
+        with torch.no_grad():
+            cleaned = model.eval().translate(photo, "a2b")
+        assert cleaned.shape == clean.shape
+        l1_cleaned = (cleaned - clean).abs().mean().item()
+        l1_photo_grey = (photo.mean(1, keepdim=True) - clean).abs().mean().item()  # no translation at all
+        assert l1_cleaned < 0.5 * l1_photo_grey, (l1_cleaned, l1_photo_grey)
+    finally:
+        torch.set_num_threads(threads)
