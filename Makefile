@@ -69,9 +69,18 @@ bench-peers: $(UV)
 	$(UV) pip install --python $(PEERS_PY) --no-deps torch-mimicry==0.1.16
 	$(PEERS_PY) benchmarks/peers.py --out docs/bench_peers/results.json
 
-## Imbalanced digits (docs/BENCHMARKS.md, "Imbalanced digits"): GAN augmentation vs imbalanced-learn, 5 seeds
+## Imbalanced digits (docs/BENCHMARKS.md, "Imbalanced digits"), issue 25's table: digits and MNIST-5k x 5 seeds as
+## 10 one-thread processes, BENCH_P at a time (CNN and logistic regression, the cGAN arms beside imbalanced-learn),
+## then one report -> docs/bench_imbalance/{results.json,report.table.txt} and its block of docs/BENCHMARKS.md.
+## The first table (digits, CNN, every arm of it): `$(PY) benchmarks/imbalance.py`.
+IMBALANCE_ARMS := none class_weights random_oversampler smote cgan_acgan cgan_plus_ros cgan_filtered oracle
 bench-imbalance: install
-	$(PY) benchmarks/imbalance.py
+	@mkdir -p runs/bench_imbalance2
+	for s in 0 1 2 3 4; do for d in mnist5k digits; do echo "$$d $$s"; done; done | OMP_NUM_THREADS=1 \
+	  xargs -P $(BENCH_P) -n 2 sh -c '$(PY) benchmarks/imbalance.py --data $$0 --seeds $$1 --classifier cnn logreg \
+	    --arms $(IMBALANCE_ARMS) --out runs/bench_imbalance2/$$0_s$$1 > runs/bench_imbalance2/$$0_s$$1.log 2>&1 \
+	    || echo "FAILED: $$0 seed $$1"'
+	$(PY) benchmarks/imbalance.py --merge runs/bench_imbalance2/*_s*/results.json --out docs/bench_imbalance
 
 ## Clustering the digits (docs/BENCHMARKS.md, "Clustering"): InfoGAN variants vs KMeans, Ward, spectral, GMM, PCA+KMeans
 bench-clustering: install

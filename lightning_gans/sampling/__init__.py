@@ -1,5 +1,6 @@
 """Sampling-time corrections of a trained GAN by its discriminator: ``RejectionSampler`` (DRS, MH-GAN) and the
-logistic calibration they use (``calibrate``)."""
+logistic calibration they use (``calibrate``); and by a classifier: ``confidence_filter`` keeps the conditional
+samples a classifier trained on real data recognises as their asked-for class."""
 
 from lightning_gans.sampling.calibration import (
     Calibration,
@@ -7,6 +8,7 @@ from lightning_gans.sampling.calibration import (
     calibrate,
     expected_calibration_error,
 )
+from lightning_gans.sampling.confidence import class_thresholds, confidence_filter, confidence_mask
 from lightning_gans.sampling.rejection import METHODS, RejectionSampler, check_scorer, discriminator_scores
 
 __all__ = [
@@ -16,6 +18,9 @@ __all__ = [
     "brier_score",
     "calibrate",
     "check_scorer",
+    "class_thresholds",
+    "confidence_filter",
+    "confidence_mask",
     "discriminator_scores",
     "expected_calibration_error",
 ]

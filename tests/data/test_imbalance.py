@@ -47,3 +47,30 @@ def test_unknown_protocol_is_refused():
         DigitsDataModule(imbalance="pareto")
     with pytest.raises(ValueError, match="'step', 'longtail'"):
         imbalanced_indices(torch.zeros(3, dtype=torch.long), "pareto", 1)
+
+
+@pytest.mark.parametrize(
+    ("name", "train", "test", "per_class_test"),
+    [("digits", 1437, 360, None), ("mnist5k", 4000, 1000, 100)],
+)
+def test_step_split_of_the_imbalance_benchmark(name, train, test, per_class_test):
+    """The benchmark's data at its size (16x16): split sizes, labels, and no test image among the training ones."""
+    from lightning_gans import MNIST5kDataModule
+
+    module = {"digits": DigitsDataModule, "mnist5k": MNIST5kDataModule}[name]
+    dm = module(image_size=16, imbalance="step")
+    dm.setup()
+    split = dm.split
+    assert split["train"].shape[1:] == (1, 16, 16)
+    assert len(split["train"]) + len(split["removed"]) == train and len(split["test"]) == test
+    counts = torch.bincount(split["train_labels"], minlength=10)
+    full = torch.bincount(torch.cat([split["train_labels"], split["removed_labels"]]), minlength=10)
+    assert counts.tolist() == [
+        n if c % 2 == 0 else max(1, round(n / 10)) for c, n in enumerate(full.tolist())
+    ]
+    if per_class_test is not None:
+        assert torch.bincount(split["test_labels"], minlength=10).tolist() == [per_class_test] * 10
+    assert set(split["test_labels"].tolist()) == set(range(10))
+    # no test image is a training image (kept or removed): compare the exact pixels
+    seen = {row.numpy().tobytes() for row in torch.cat([split["train"], split["removed"]]).flatten(1)}
+    assert not any(row.numpy().tobytes() in seen for row in split["test"].flatten(1))
