@@ -14,7 +14,7 @@ reverse KL; precision / recall against fresh draws).
 
 ``--parallel P`` runs every (run, seed) in its own one-thread process, P at a time, then writes the report; each
 process writes ``<out>/results_<run>_<seed>.json``, so a cut-short benchmark keeps what finished. The report
-merges them into ``docs/bench_quality/gdpp_budget.json`` and ``docs/bench_quality/gdpp_budget.table.txt`` and
+merges them into ``docs/bench_quality/gdpp_budget.json`` (``--json``) and ``gdpp_budget.table.txt`` beside it and
 rewrites the "GDPP budget" section of ``docs/BENCHMARKS.md`` (between its markers).
 """
 
@@ -56,7 +56,6 @@ GOAL_HQ = 0.936  # PacGAN4's grid25 high quality (PacGAN Table 1), the issue's g
 START, END = "<!-- gdpp:start -->", "<!-- gdpp:end -->"
 OUT = ROOT / "runs" / "bench_gdpp"
 JSON_OUT = ROOT / "docs" / "bench_quality" / "gdpp_budget.json"
-TABLE_OUT = ROOT / "docs" / "bench_quality" / "gdpp_budget.table.txt"
 
 
 def data_of(run: str) -> str:
@@ -161,14 +160,16 @@ def verdicts(done: dict[str, list[dict]]) -> list[str]:
     return lines
 
 
-def report(runs: dict[str, dict], seeds: list[int], command: str, machine: str) -> str:
+def report(
+    runs: dict[str, dict], seeds: list[int], command: str, machine: str, json_path: Path = JSON_OUT
+) -> str:
     done = grouped(runs, seeds)
     steps = sorted({r["steps"] for rs in done.values() for r in rs})
     lines = [
         "### GDPP budget (issue 24)",
         "",
         f"Command: `{command}` (per-run results: `runs/bench_gdpp/results_*.json`, merged into "
-        f"`{JSON_OUT.relative_to(ROOT)}`; this table also in `{TABLE_OUT.relative_to(ROOT)}`).",
+        f"`{shown(json_path)}`; this table also in `{shown(json_path.with_suffix('.table.txt'))}`).",
         f"Machine: {machine}.",
         f"Last update: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Seeds {', '.join(map(str, seeds))}; "
         f"generator steps {', '.join(map(str, steps)) or '-'} at batch 512 (GDPP's budget is 25,000).",
@@ -197,15 +198,24 @@ def report(runs: dict[str, dict], seeds: list[int], command: str, machine: str) 
     return "\n".join(lines) + "\n"
 
 
-def write_report(seeds: list[int], command: str, machine: str, doc: Path | None, out: Path) -> str:
+def shown(path: Path) -> str:
+    """``path`` relative to the repository when inside it."""
+    path = path.resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def write_report(
+    seeds: list[int], command: str, machine: str, doc: Path | None, out: Path, json_path: Path = JSON_OUT
+) -> str:
+    """Merges the results in ``out`` into ``json_path`` (and its ``.table.txt``) and the doc's section."""
     runs = merged(out)
-    text = report(runs, seeds, command, machine)
-    JSON_OUT.parent.mkdir(parents=True, exist_ok=True)
-    JSON_OUT.write_text(
+    text = report(runs, seeds, command, machine, json_path)
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(
         json.dumps({"seeds": seeds, "command": command, "machine": machine, "runs": runs}, indent=1)
     )
     table_lines = [line for line in text.splitlines() if line.startswith("|")]
-    TABLE_OUT.write_text("\n".join(table_lines) + "\n")
+    json_path.with_suffix(".table.txt").write_text("\n".join(table_lines) + "\n")
     if doc is not None:
         quality.write_doc(text, doc, START, END)
     return text
@@ -258,6 +268,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "BENCHMARKS.md")
     parser.add_argument("--no-doc", action="store_true", help="write only the results JSON in --out")
+    parser.add_argument("--json", type=Path, default=JSON_OUT, help="merged results (and its .table.txt)")
     parser.add_argument("--report-only", action="store_true")
     parser.add_argument("--machine", default=None, help="the doc's machine line (default: this machine's)")
     args = parser.parse_args(argv)
@@ -284,7 +295,7 @@ def main(argv: list[str] | None = None) -> None:
                     flush=True,
                 )
     if not args.no_doc:
-        print(write_report(args.seeds, command, machine, args.doc, args.out))
+        print(write_report(args.seeds, command, machine, args.doc, args.out, args.json))
 
 
 if __name__ == "__main__":
