@@ -63,27 +63,43 @@ def data_of(run: str) -> str:
 
 
 def run_one(run: str, seed: int, steps: int | None, out: Path) -> dict:
-    """Trains ``run`` with ``seed``, saves its final checkpoint and scores it plainly, with DRS and with MH."""
+    """Trains ``run`` with ``seed``, saves its final checkpoint and scores it plainly, with DRS and with MH.
+
+    A finished training (``final.ckpt`` and ``train.json`` in its folder) is scored again rather than retrained.
+    A sampler that refuses the checkpoint (a discriminator that cannot be calibrated, ``ConfigError``) is recorded
+    as ``{"refused": <its message>}``: that is a result, not a failure of the run.
+    """
+    from lightning_gans.errors import ConfigError
     from lightning_gans.tools.evaluate import evaluate
 
     run_dir = out / run.replace("/", "_") / str(seed)
-    model, _, seconds, steps_done = quality.train(run, seed, False, run_dir, max_steps=steps)
-    ckpt = run_dir / "final.ckpt"
-    model.trainer.save_checkpoint(ckpt)
-    scores = {}
+    ckpt, record = run_dir / "final.ckpt", run_dir / "train.json"
+    if ckpt.is_file() and record.is_file():
+        trained = json.loads(record.read_text())
+    else:
+        model, _, seconds, steps_done = quality.train(run, seed, False, run_dir, max_steps=steps)
+        model.trainer.save_checkpoint(ckpt)
+        trained = {"seconds": seconds, "steps": steps_done}
+        record.write_text(json.dumps(trained))
+    scores, protocol = {}, None
     for sampler in SAMPLERS:
         argv = ["--ckpt", str(ckpt), "--data", data_of(run), "--device", "cpu"]
         argv += ["--num_samples", str(quality.NUM_SAMPLES), "--seed", str(quality.EVAL_SEED)]
         if sampler != "plain":
             argv += ["--rejection", sampler]
         start = time.perf_counter()
-        result = evaluate(argv)
+        try:
+            result = evaluate(argv)
+        except ConfigError as refusal:
+            scores[sampler] = {"refused": str(refusal), "seconds": time.perf_counter() - start}
+            continue
+        protocol = protocol or result["protocol"]
         scores[sampler] = {
             "metrics": result["metrics"],
             "rejection": result.get("rejection"),
             "seconds": time.perf_counter() - start,
         }
-    return {"seconds": seconds, "steps": steps_done, "scores": scores, "protocol": result["protocol"]}
+    return {**trained, "scores": scores, "protocol": protocol}
 
 
 # ------------------------------------------------------------------------------------------------- report
@@ -100,8 +116,13 @@ def grouped(runs: dict[str, dict], seeds: list[int]) -> dict[str, list[dict]]:
     return {run: rs for run, rs in done.items() if rs}
 
 
+def scored(results: list[dict], sampler: str) -> list[dict]:
+    """The results in which ``sampler`` gave samples (DRS / MH refuse a discriminator they cannot calibrate)."""
+    return [r for r in results if "metrics" in r["scores"][sampler]]
+
+
 def metric(results: list[dict], sampler: str, name: str) -> list[float]:
-    return [r["scores"][sampler]["metrics"][name] for r in results]
+    return [r["scores"][sampler]["metrics"][name] for r in scored(results, sampler)]
 
 
 def table(done: dict[str, list[dict]]) -> list[str]:
@@ -113,17 +134,25 @@ def table(done: dict[str, list[dict]]) -> list[str]:
     ]
     for run, rs in done.items():
         for sampler in SAMPLERS:
+            ok = scored(rs, sampler)
+            refused = len(rs) - len(ok)
+            seeds = f"{len(ok)}" + (f" ({refused} refused)" if refused else "")
+            head = f"| {run.split('/')[1]} | {sampler} | {seeds} |"
+            tail = f"| {rs[0]['steps']} | {statistics.fmean(r['seconds'] for r in rs):.0f} |"
+            if not ok:
+                lines.append(f"{head} refused: discriminator not calibratable | | | | | {tail}")
+                continue
             modes = metric(rs, sampler, "modes")
             accepted = [
                 100 * (r["scores"][sampler]["rejection"] or {"acceptance_rate": 1})["acceptance_rate"]
-                for r in rs
+                for r in ok
             ]
             lines.append(
-                f"| {run.split('/')[1]} | {sampler} | {len(rs)} | {spread(modes)} ({', '.join(f'{m:g}' for m in modes)}) "
+                f"{head} {spread(modes)} ({', '.join(f'{m:g}' for m in modes)}) "
                 f"| {spread([100 * h for h in metric(rs, sampler, 'hq')])} "
                 f"| {spread(metric(rs, sampler, 'reverse_kl'))} | {spread(metric(rs, sampler, 'precision'))} "
                 f"| {spread(metric(rs, sampler, 'recall'))} | {'-' if sampler == 'plain' else spread(accepted)} "
-                f"| {rs[0]['steps']} | {statistics.fmean(r['seconds'] for r in rs):.0f} |"
+                f"{tail}"
             )
     return lines
 
@@ -138,22 +167,24 @@ def verdicts(done: dict[str, list[dict]]) -> list[str]:
                 sampler,
                 statistics.fmean(metric(rs, sampler, "modes")),
                 statistics.fmean(metric(rs, sampler, "hq")),
+                len(scored(rs, sampler)),
             )
             for run, rs in done.items()
             if data_of(run) == data
             for sampler in SAMPLERS
+            if scored(rs, sampler)
         ]
         if not rows:
             lines.append(f"- {data}: not run yet")
             continue
-        run, sampler, modes, hq = max(
+        run, sampler, modes, hq, seeds = max(
             rows, key=lambda row: (row[2] >= modes_bar, row[3] if row[2] >= modes_bar else row[2])
         )
         met = modes >= modes_bar and hq >= hq_bar
         lines.append(
             f"- {data}: target (GDPP-GAN's {modes_bar:g} modes and {100 * hq_bar:.1f}% high quality) "
             f"**{'met' if met else 'missed'}** by the best config and sampling, {run.split('/')[1]} + {sampler} "
-            f"({len(done[run])} seeds): {modes:.2f} modes ({modes - modes_bar:+.2f}), {100 * hq:.1f}% high quality "
+            f"({seeds} seeds): {modes:.2f} modes ({modes - modes_bar:+.2f}), {100 * hq:.1f}% high quality "
             f"({100 * (hq - hq_bar):+.1f} points); goal {100 * GOAL_HQ:.1f}% (PacGAN4): "
             f"{'met' if hq >= GOAL_HQ and met else f'{100 * (hq - GOAL_HQ):+.1f} points'}"
         )
