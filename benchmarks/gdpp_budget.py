@@ -322,7 +322,8 @@ def main(argv: list[str] | None = None) -> None:
                 args.out.mkdir(parents=True, exist_ok=True)
                 results_file.write_text(json.dumps({key: result}, indent=1))
                 print(
-                    f"{key}: " + ", ".join(f"{s} {v['metrics']}" for s, v in result["scores"].items()),
+                    f"{key}: "
+                    + ", ".join(f"{s} {v.get('metrics', 'refused')}" for s, v in result["scores"].items()),
                     flush=True,
                 )
     if not args.no_doc:
