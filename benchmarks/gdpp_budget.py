@@ -178,7 +178,7 @@ def verdicts(done: dict[str, list[dict]]) -> list[str]:
             lines.append(f"- {data}: not run yet")
             continue
         run, sampler, modes, hq, seeds = max(
-            rows, key=lambda row: (row[2] >= modes_bar, row[3] if row[2] >= modes_bar else row[2])
+            rows, key=lambda row: (row[2] >= modes_bar, row[3] if row[2] >= modes_bar else row[2], row[3])
         )
         met = modes >= modes_bar and hq >= hq_bar
         lines.append(
