@@ -66,3 +66,12 @@ def test_image_metrics_take_the_mnist5k_network_by_name():
 def test_unknown_data_names_the_choices():
     with pytest.raises(ValueError, match="mnist5k"):
         default_weights_path("cifar10")
+
+
+def test_the_evaluator_picks_the_mnist5k_network_for_mnist5k():
+    """No Inception weights needed for MNIST-5k: ``auto`` takes its own shipped network."""
+    from lightning_gans.data.mnist5k import MNIST5kDataModule
+    from lightning_gans.metrics.evaluator import DataSpec, Evaluator
+
+    spec = DataSpec("images", MNIST5kDataModule.__name__, 28)
+    assert Evaluator(spec, metrics=["fid"]).feature_network == "mnist5k"
