@@ -8,11 +8,15 @@ A run name ``<method>/<data>`` (``gmm25/grid25``, ``kde/ring8``, ``gmm40/digits`
   ``GridSearchCV`` on up to ``KDE_SEARCH`` of the training samples; never the evaluation's data), then fitted on
   all of them.
 - ``kde0.05``: the digits ``KernelDensity(bandwidth=0.05)`` of the issue, a near copy of the training images.
+- ``<method>+pca<d>`` (``gmm20+pca50/mnist5k``): the method fitted on the first ``d`` principal components of the
+  training samples (``PCA(d)``, fitted on them too); its samples are mapped back to pixels.
 
 Toys: fitted on ``TOY_TRAIN`` seeded draws of the mixture (PacGAN trains on 100,000 fixed draws; 20,000 is plenty
 for 2-D and keeps the KDE grid search short). Digits: fitted on the 8x8 training split in [-1, 1] (64 pixels,
 the data's own resolution); samples are clamped to [-1, 1] and enlarged to 32x32 with the bilinear resize
 ``load_digits_split`` applies to the real images, so they meet the digits network exactly as the data do.
+MNIST-5k: fitted on its 4,000 training digits at 28x28 in [-1, 1] (784 pixels; PCA first keeps full
+covariances affordable); samples are clamped to [-1, 1] and kept at 28x28 like the data.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from sklearn.neighbors import KernelDensity
 
 TOY_TRAIN = 20_000
 KDE_SEARCH = 4_000
-METHOD = re.compile(r"^(gmm(\d+)|kde|kde[\d.]+)$")
+METHOD = re.compile(r"^(gmm(\d+)|kde|kde[\d.]+)(\+pca(\d+))?$")
 
 
 def is_classical(run: str) -> bool:
@@ -47,12 +51,16 @@ class ClassicalSampler:
         image_size: enlarge image samples to this size (bilinear, as the digits data); None = as fitted.
         seed: seeds the sampler's own ``RandomState``, which advances from call to call (scikit-learn's
             ``sample`` with an int ``random_state`` would repeat the same draws in every batch).
+        pca: a fitted ``PCA`` the estimator's space came from (its samples are mapped back), or None.
     """
 
     device = torch.device("cpu")
 
-    def __init__(self, estimator, shape: tuple[int, ...], image_size: int | None = None, seed: int = 0):
+    def __init__(
+        self, estimator, shape: tuple[int, ...], image_size: int | None = None, seed: int = 0, pca=None
+    ):
         self.estimator = estimator
+        self.pca = pca
         self.shape = tuple(shape)
         self.image_size = image_size
         self.random_state = np.random.RandomState(seed)
@@ -67,6 +75,8 @@ class ClassicalSampler:
             ]  # GaussianMixture returns its draws grouped by component
         else:
             flat = self.estimator.sample(n, random_state=self.random_state)
+        if self.pca is not None:
+            flat = self.pca.inverse_transform(flat)
         samples = torch.as_tensor(flat, dtype=torch.float32).view(n, *self.shape)
         if len(self.shape) == 3:
             samples = samples.clamp(-1, 1)
@@ -77,7 +87,13 @@ class ClassicalSampler:
 
 
 def training_data(data: str, seed: int) -> tuple[np.ndarray, tuple[int, ...]]:
-    """``(N, D)`` training samples of ``data`` (``ring8``, ``grid25``, ``digits``) and one sample's shape."""
+    """``(N, D)`` training samples of ``data`` (``ring8``, ``grid25``, ``digits``, ``mnist5k``) and one sample's
+    shape."""
+    if data == "mnist5k":
+        from lightning_gans.data.mnist5k import load_mnist5k_split
+
+        train = load_mnist5k_split(28)["train"]
+        return train.flatten(1).double().numpy(), tuple(train.shape[1:])
     if data == "digits":
         from lightning_gans.data.digits import load_digits_split
 
@@ -94,6 +110,8 @@ def make_estimator(method: str, x: np.ndarray, seed: int):
     match = METHOD.match(method)
     if match is None:
         raise ValueError(f"unknown classical method {method!r}: gmm<K>, kde or kde<bandwidth>")
+    if match.group(4):
+        raise ValueError(f"{method!r}: fit() applies the +pca part; make_estimator takes the method alone")
     if match.group(2):
         return GaussianMixture(int(match.group(2)), covariance_type="full", random_state=seed).fit(x)
     if method != "kde":
@@ -110,9 +128,16 @@ def fit(run: str, seed: int) -> tuple[ClassicalSampler, float]:
     method, data = run.split("/")
     x, shape = training_data(data, seed)
     start = time.perf_counter()
+    method, _, components = method.partition("+pca")
+    pca = None
+    if components:
+        from sklearn.decomposition import PCA
+
+        pca = PCA(int(components), random_state=seed).fit(x)
+        x = pca.transform(x)
     estimator = make_estimator(method, x, seed)
     seconds = time.perf_counter() - start
-    return ClassicalSampler(estimator, shape, 32 if data == "digits" else None, seed), seconds
+    return ClassicalSampler(estimator, shape, 32 if data == "digits" else None, seed, pca), seconds
 
 
 def describe(estimator) -> str:

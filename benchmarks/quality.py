@@ -74,9 +74,10 @@ TARGETS = {  # issue 13: best config per data set, means over seeds
 TOY_BARS = {"ring8": (8, 0.98, 0.05), "grid25": (25, 0.95, 0.03)}  # modes, hq, reverse KL
 
 
-def train(run: str, seed: int, quick: bool, out: Path):
+def train(run: str, seed: int, quick: bool, out: Path, max_steps: int | None = None):
     """Trains ``configs/<run>.yaml`` with ``seed`` through LightningCLI (or fits a classical ``<method>/<data>``
-    model, ``benchmarks/classical.py``); returns (model, datamodule, seconds, steps)."""
+    model, ``benchmarks/classical.py``); returns (model, datamodule, seconds, steps). ``max_steps`` replaces the
+    config's length (``--quick``: a tenth of it)."""
     if classical.is_classical(run):
         from lightning_gans import DigitsDataModule, Toy2DDataModule
 
@@ -104,6 +105,8 @@ def train(run: str, seed: int, quick: bool, out: Path):
 
         steps = yaml.safe_load(config.read_text())["trainer"]["max_steps"]
         args.append(f"--trainer.max_steps={max(steps // 10, 20)}")
+    elif max_steps is not None:
+        args.append(f"--trainer.max_steps={max_steps}")
     cli = GANCLI(args=args, run=False)
     # the benchmark scores once at the end with the same Evaluator; periodic evaluation would only cost time
     cli.trainer.callbacks[:] = [c for c in cli.trainer.callbacks if not isinstance(c, Evaluation)]
@@ -336,14 +339,15 @@ def report(
     return "\n".join(lines) + "\n"
 
 
-def write_doc(text: str, path: Path) -> None:
-    """Replaces the Quality section of ``path`` between its markers, keeping everything else."""
-    block = f"{START}\n{text}{END}\n"
+def write_doc(text: str, path: Path, start: str = START, end: str = END) -> None:
+    """Replaces the section of ``path`` between the markers ``start`` and ``end`` (default: the Quality
+    section's), keeping everything else; appends it when the markers are missing."""
+    block = f"{start}\n{text}{end}\n"
     if path.exists():
         old = path.read_text()
-        if START in old and END in old:
-            head, rest = old.split(START, 1)
-            new = head + block + rest.split(END, 1)[1].lstrip("\n")
+        if start in old and end in old:
+            head, rest = old.split(start, 1)
+            new = head + block + rest.split(end, 1)[1].lstrip("\n")
         else:
             new = old.rstrip("\n") + "\n\n" + block
     else:

@@ -1,10 +1,12 @@
-"""Trains the digits feature network shipped as lightning_gans/metrics/weights/digits_cnn.pt.
+"""Trains the digit feature networks shipped as lightning_gans/metrics/weights/{digits,mnist5k}_cnn.pt.
 
-python scripts/train_digits_classifier.py            # writes the shipped file, prints test accuracy
+python scripts/train_digits_classifier.py                              # digits_cnn.pt, prints test accuracy
+python scripts/train_digits_classifier.py --data mnist5k --epochs 15   # mnist5k_cnn.pt (MNIST-5k)
 
-Deterministic on CPU (fixed seed, one thread). Trains on the fixed digits train split (``load_digits_split``,
-32x32 in [-1, 1]) with small random shifts, rotations and scalings, and with 16x16 round trips so that
-lower-resolution samples are scored fairly; the test split is only used for the final accuracy.
+Deterministic on CPU (fixed seed, one thread). Trains on the data set's fixed train split (``load_digits_split``
+or ``load_mnist5k_split``, 32x32 in [-1, 1]) with small random shifts, rotations and scalings, and with 16x16
+round trips so that lower-resolution samples are scored fairly; the test split is only used for the final
+accuracy.
 """
 
 from __future__ import annotations
@@ -17,7 +19,11 @@ import torch
 import torch.nn.functional as F
 
 from lightning_gans.data.digits import load_digits_split
-from lightning_gans.metrics.digits_net import DigitsClassifier, default_weights_path
+from lightning_gans.data.mnist5k import load_mnist5k_split
+from lightning_gans.metrics.digits_net import WEIGHTS_FILES, DigitsClassifier, default_weights_path
+
+SPLITS = {"digits": load_digits_split, "mnist5k": load_mnist5k_split}
+"""Each shipped network's data: ``image_size -> {"train", "test", "train_labels", "test_labels"}``."""
 
 
 def augment(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
@@ -47,11 +53,12 @@ def accuracy(net: DigitsClassifier, images: torch.Tensor, labels: torch.Tensor) 
 
 
 def train(
-    epochs: int = 40, seed: int = 0, batch_size: int = 64, lr: float = 2e-3
+    epochs: int = 40, seed: int = 0, batch_size: int = 64, lr: float = 2e-3, data: str = "digits"
 ) -> tuple[DigitsClassifier, dict]:
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
-    split = load_digits_split(32)
+    load_split = SPLITS[data]
+    split = load_split(32)
     x, y = split["train"], split["train_labels"]
     net = DigitsClassifier()
     optimizer = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=5e-4)
@@ -67,30 +74,39 @@ def train(
             loss.backward()
             optimizer.step()
             schedule.step()
-        if (epoch + 1) % 10 == 0:
+        if (epoch + 1) % 5 == 0:
             print(f"epoch {epoch + 1}: train acc {accuracy(net, x, y):.4f}", flush=True)
     report = {
         "train_accuracy": accuracy(net, x, y),
         "test_accuracy": accuracy(net, split["test"], split["test_labels"]),
-        "test16_accuracy": accuracy(net, load_digits_split(16)["test"], split["test_labels"]),
+        "test16_accuracy": accuracy(net, load_split(16)["test"], split["test_labels"]),
     }
     return net.eval(), report
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=default_weights_path())
+    parser.add_argument("--data", choices=list(WEIGHTS_FILES), default="digits")
+    parser.add_argument("--out", type=Path, default=None, help="default: the shipped file of --data")
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
+    args.out = args.out or default_weights_path(args.data)
     torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)
-    net, report = train(args.epochs, args.seed)
+    net, report = train(args.epochs, args.seed, data=args.data)
     print({k: round(v, 4) for k, v in report.items()})
     args.out.parent.mkdir(parents=True, exist_ok=True)
     config = {"width": net.width, "feature_dim": net.num_features}
     state_dict = {k: v.clone() for k, v in net.state_dict().items()}
-    torch.save({"state_dict": state_dict, "config": config, "report": report, "seed": args.seed}, args.out)
+    saved = {
+        "state_dict": state_dict,
+        "config": config,
+        "report": report,
+        "seed": args.seed,
+        "data": args.data,
+    }
+    torch.save(saved | {"epochs": args.epochs}, args.out)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB)")
 
 

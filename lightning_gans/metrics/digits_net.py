@@ -1,8 +1,10 @@
-"""The digits feature network: a small CNN trained on the digits train split, shipped inside the package.
+"""The digit feature networks: a small CNN per digit data set, trained on its train split, shipped in the package.
 
-``scripts/train_digits_classifier.py`` trained the shipped weights (``weights/digits_cnn.pt``, fixed seed). Its
-64-d penultimate features give a digits FID/KID (the domain analogue of Inception's pool features); its class
-predictions give class coverage and the KL of the generated class histogram to uniform.
+``scripts/train_digits_classifier.py --data NAME`` trained the shipped weights (fixed seed):
+``weights/digits_cnn.pt`` on the embedded scikit-learn digits, ``weights/mnist5k_cnn.pt`` on MNIST-5k's 4,000
+training digits (``lightning_gans.data.mnist5k``). Both have the same architecture; the 64-d penultimate features
+give a FID/KID in the data set's own domain (the analogue of Inception's pool features); the class predictions
+give class coverage and the KL of the generated class histogram to uniform.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from torch import nn
 INPUT_SIZE = 32
 NUM_CLASSES = 10
 FEATURE_DIM = 64
-WEIGHTS_FILE = "digits_cnn.pt"
+WEIGHTS_FILES = {"digits": "digits_cnn.pt", "mnist5k": "mnist5k_cnn.pt"}
+"""The shipped weights per data set (``weights/<file>``)."""
+WEIGHTS_FILE = WEIGHTS_FILES["digits"]
 
 
 def _block(in_channels: int, out_channels: int) -> nn.Sequential:
@@ -79,19 +83,23 @@ class DigitsClassifier(nn.Module):
         return self.logits_from_features(self.features(images))
 
 
-def default_weights_path() -> Path:
-    """The weights file shipped in the package."""
-    return Path(str(resources.files("lightning_gans.metrics") / "weights" / WEIGHTS_FILE))
+def default_weights_path(data: str = "digits") -> Path:
+    """The weights file shipped in the package for ``data`` (a key of ``WEIGHTS_FILES``)."""
+    if data not in WEIGHTS_FILES:
+        raise ValueError(f"no shipped feature network for {data!r}; choose from {', '.join(WEIGHTS_FILES)}")
+    return Path(str(resources.files("lightning_gans.metrics") / "weights" / WEIGHTS_FILES[data]))
 
 
 def load_digits_classifier(
-    path: str | Path | None = None, map_location: str | torch.device = "cpu"
+    path: str | Path | None = None, map_location: str | torch.device = "cpu", data: str = "digits"
 ) -> DigitsClassifier:
-    """The trained digits network in eval mode with frozen parameters (``weights_only=True`` load)."""
-    path = Path(path) if path is not None else default_weights_path()
+    """The trained network of ``data`` (``digits`` or ``mnist5k``; or the file ``path``) in eval mode with
+    frozen parameters (``weights_only=True`` load)."""
+    path = Path(path) if path is not None else default_weights_path(data)
     if not path.is_file():
         raise FileNotFoundError(
-            f"No digits classifier weights at {path}. Re-create them with scripts/train_digits_classifier.py."
+            f"No {data} classifier weights at {path}. Re-create them with "
+            f"scripts/train_digits_classifier.py --data {data}."
         )
     state = torch.load(path, map_location=map_location, weights_only=True)
     net = DigitsClassifier(**state.get("config", {}))

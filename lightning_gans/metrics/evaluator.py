@@ -57,6 +57,10 @@ ALLOWED_METRICS = {
 }
 
 
+AUTO_FEATURES = {"MNIST5kDataModule": "mnist5k"}
+"""Image data sets (``DataSpec.name``) with a shipped feature network of their own (``metrics/weights``)."""
+
+
 @dataclass
 class DataSpec:
     """What the real data are: ``kind`` ``toy``/``vectors``/``digits``/``images``, a ``name`` and, for images,
@@ -127,8 +131,9 @@ class Evaluator:
     Args:
         spec: the data (``data_spec(datamodule)``).
         metrics: metric names (default per kind: see ``DEFAULT_METRICS``).
-        feature_network: ``"auto"`` (digits network for digits, Inception for other images, none for vectors),
-            ``"inception"``, ``"digits"``.
+        feature_network: ``"auto"`` (the digits network for digits, the MNIST-5k network for
+            ``MNIST5kDataModule``, Inception for other images, none for vectors), ``"inception"``, ``"digits"``,
+            ``"mnist5k"``.
         num_samples: generated samples per evaluation (2,500 in the PacGAN protocol; >= 2,048 for a meaningful FID).
         num_real: real images for ``images`` data (digits always use the whole split; vectors use ``num_samples``
             real samples, see the module docstring).
@@ -173,7 +178,7 @@ class Evaluator:
                 )
             feature_network = "none"
         elif feature_network == "auto":
-            feature_network = "digits" if spec.kind == "digits" else "inception"
+            feature_network = AUTO_FEATURES.get(spec.name, "digits" if spec.kind == "digits" else "inception")
         if feature_network == "inception":
             inception_weights = inception_weights_path(inception_weights)  # fails now, not after training
         self.feature_network = feature_network

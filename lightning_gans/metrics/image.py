@@ -35,7 +35,7 @@ from torchmetrics.image.inception import InceptionScore
 from torchmetrics.image.kid import KernelInceptionDistance
 
 from lightning_gans.errors import MissingWeightsError
-from lightning_gans.metrics.digits_net import DigitsClassifier, load_digits_classifier
+from lightning_gans.metrics.digits_net import WEIGHTS_FILES, DigitsClassifier, load_digits_classifier
 from lightning_gans.metrics.manifold import DENSITY_COVERAGE_K, MANIFOLD_METRICS, knn_radii, manifold_metrics
 from lightning_gans.metrics.memorization import heldout_median_distance, nearest_distances
 from lightning_gans.render import to_uint8
@@ -135,18 +135,25 @@ class InceptionFeatures(nn.Module):
 
 
 class DigitsFeatures(nn.Module):
-    """The shipped digits network: ``forward(images)`` -> ``((N, 64) features, (N, 10) class logits)``."""
+    """A shipped digit network: ``forward(images)`` -> ``((N, 64) features, (N, 10) class logits)``.
 
-    name = "digits"
+    Args:
+        weights_path: a weights file (default: the one shipped for ``data``).
+        data: ``"digits"`` (the scikit-learn digits' network) or ``"mnist5k"`` (MNIST-5k's).
+    """
 
-    def __init__(self, weights_path: str | Path | None = None) -> None:
+    def __init__(self, weights_path: str | Path | None = None, data: str = "digits") -> None:
         super().__init__()
-        self.net: DigitsClassifier = load_digits_classifier(weights_path)
+        self.net: DigitsClassifier = load_digits_classifier(weights_path, data=data)
         self.num_features = self.net.num_features
         self.weights_path = weights_path
+        self.name = data
 
     def describe(self) -> str:
-        return f"digits CNN penultimate {self.num_features}-d features (lightning_gans/metrics/weights, {self.weights_path or 'shipped'})"
+        return (
+            f"{self.name} CNN penultimate {self.num_features}-d features "
+            f"(lightning_gans/metrics/weights, {self.weights_path or 'shipped'})"
+        )
 
     @torch.no_grad()
     def forward(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -190,7 +197,7 @@ class ImageMetrics(nn.Module):
         metrics.reset()  # forget the generated images, keep the real statistics
 
     Args:
-        feature_network: ``"inception"`` or ``"digits"`` (or a module with ``num_features`` whose forward gives
+        feature_network: ``"inception"``, ``"digits"`` or ``"mnist5k"`` (or a module with ``num_features`` whose forward gives
             ``(features, logits)``).
         metrics: names among ``fid``, ``kid`` (also reports ``kid_std``), ``is`` (also ``is_std``), ``class_kl``,
             ``classes`` (these two need class logits: digits network only), ``precision``, ``recall``,
@@ -227,11 +234,12 @@ class ImageMetrics(nn.Module):
                 feature_network = InceptionFeatures(
                     inception_weights, antialias, inception_feature_dim, with_logits="is" in self.metric_names
                 )
-            elif feature_network == "digits":
-                feature_network = DigitsFeatures()
+            elif feature_network in WEIGHTS_FILES:  # digits, mnist5k
+                feature_network = DigitsFeatures(data=feature_network)
             else:
                 raise ValueError(
-                    f"unknown feature network {feature_network!r}; choose 'inception' or 'digits'"
+                    f"unknown feature network {feature_network!r}; choose 'inception', "
+                    + ", ".join(f"'{name}'" for name in WEIGHTS_FILES)
                 )
         if isinstance(feature_network, InceptionFeatures) and set(CLASS_METRICS) & set(self.metric_names):
             raise ValueError(

@@ -233,7 +233,7 @@ def evaluate_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="noise seed of the samples")
     p.add_argument("--data", default=None, help=f"one of {', '.join(DATA_NAMES)} (else inferred)")
     p.add_argument("--config", default=None, help="training config whose data: section gives the real data")
-    p.add_argument("--feature_network", default="auto", choices=["auto", "inception", "digits"])
+    p.add_argument("--feature_network", default="auto", choices=["auto", "inception", "digits", "mnist5k"])
     p.add_argument("--inception_weights", default=None, help="local torch-fidelity Inception weights file")
     p.add_argument("--antialias", action="store_true", help="torchmetrics' antialiased resize (default: off)")
     p.add_argument(

@@ -26,6 +26,15 @@ def test_digit_samples_are_enlarged_like_the_data_and_stay_in_range():
     assert images.shape == (16, 1, 32, 32) and images.min() >= -1 and images.max() <= 1
 
 
+def test_a_mixture_on_pca_components_of_mnist5k_samples_digit_images():
+    """``+pca<d>``: fitted on d principal components, sampled back in pixels at MNIST-5k's own 28x28."""
+    sampler, _ = classical.fit("gmm3+pca8/mnist5k", seed=0)
+    assert sampler.pca.n_components_ == 8 and sampler.estimator.means_.shape == (3, 8)
+    images = sampler.sample(16)
+    assert images.shape == (16, 1, 28, 28) and images.min() >= -1 and images.max() <= 1
+    assert classical.is_classical("kde+pca50/mnist5k") and not classical.is_classical("dcgan/mnist5k")
+
+
 @pytest.mark.slow
 def test_quality_report_puts_classical_baselines_beside_the_targets(tmp_path):
     """A copying KDE is caught by the memorization ratio; the digits target names the best mixture."""
