@@ -532,8 +532,9 @@ def translate(model: nn.Module, direction: str, images: torch.Tensor) -> torch.T
 def run_task(task: str, seed: int, args) -> dict[str, dict]:
     """``{direction name: {method: scores}}`` of one task and seed."""
     spec = TASKS[task]
-    models = {spec["model"]: train_model(task, seed, args)}
-    if args.semantic and spec["model"] == "cyclegan":
+    semantic_only = args.semantic_only and spec["model"] == "cyclegan"
+    models = {} if semantic_only else {spec["model"]: train_model(task, seed, args)}
+    if (args.semantic or semantic_only) and spec["model"] == "cyclegan":
         # CyCADA's arm: a classifier of the source domain A (its labels) keeps G_AB's translations in class
         images, labels = load_domain(spec["a"], "train", SIZE, spec["channels"])
         source = train_classifier(images, labels, seed, args.classifier_steps, args.classifier_width)
@@ -707,6 +708,12 @@ def main(argv: list[str] | None = None) -> dict:
         action="store_true",
         help="also train each CycleGAN with CyCADA's semantic-consistency term (arm cyclegan_semantic; doubles "
         "the CycleGAN tasks' training time)",
+    )
+    p.add_argument(
+        "--semantic-only",
+        action="store_true",
+        help="train only the cyclegan_semantic arm of the CycleGAN tasks (the plain arm and the classical "
+        "mappings of an earlier run of the same seeds come from that run's results.json through --merge)",
     )
     p.add_argument("--limit", type=int, default=None, help="first N images of each split (a quick check)")
     p.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
