@@ -81,7 +81,9 @@ CLASSICAL = {
     "kmeans": lambda seed: KMeans(K, n_init=10, random_state=seed),
     "ward": lambda seed: AgglomerativeClustering(K, linkage="ward"),
     "spectral": lambda seed: spectral(seed),
-    "gmm": lambda seed: GaussianMixture(K, covariance_type="diag", n_init=3, random_state=seed),
+    "gmm": lambda seed: GaussianMixture(
+        K, covariance_type="diag", n_init=3, reg_covar=1e-3, random_state=seed
+    ),
     "pca16_kmeans": lambda seed: make_pipeline(
         PCA(16, random_state=seed), KMeans(K, n_init=10, random_state=seed)
     ),
@@ -122,7 +124,7 @@ def load(data: str) -> dict:
     labels = torch.cat([split["train_labels"], split["test_labels"]]).numpy()
     return dict(
         images=images,
-        pixels=images.flatten(1).numpy(),
+        pixels=images.flatten(1).double().numpy(),
         labels=labels,
         n_train=len(split["train"]),
         split=split,
