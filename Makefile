@@ -79,7 +79,7 @@ bench-imbalance: install
 ## classical methods only (--gan-seeds -1 = none) -> docs/bench_clustering/{results.json,report.table.txt}
 CLUSTERING_DIGITS_SEEDS ?= 0 1 2 3 4
 CLUSTERING_DIGITS_GAN_SEEDS ?= 0 1 2
-CLUSTERING_MNIST5K_SEEDS ?= 0 1 2 3
+CLUSTERING_MNIST5K_SEEDS ?= 0 1 2 3 4
 CLUSTERING_MNIST5K_GAN_SEEDS ?= 0 1
 CLUSTERING_JOBS = $(foreach s,$(CLUSTERING_MNIST5K_GAN_SEEDS),mnist5k $(s) $(s)) \
   $(foreach s,$(CLUSTERING_DIGITS_GAN_SEEDS),digits $(s) $(s)) \
