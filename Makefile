@@ -74,7 +74,7 @@ bench-imbalance: install
 	$(PY) benchmarks/imbalance.py
 
 ## Clustering (docs/BENCHMARKS.md, "Clustering"): ClusterGAN, BiGAN, InfoGAN vs KMeans, Ward, spectral, GMM,
-## PCA+KMeans, t-SNE+KMeans on the digits and MNIST-5k, about 27 CPU minutes. One one-thread process per (data,
+## PCA+KMeans, t-SNE+KMeans on the digits and MNIST-5k, about 25 CPU minutes. One one-thread process per (data,
 ## seed), BENCH_P at a time, the GAN seeds first (they also run the classical methods), then the seeds with
 ## classical methods only (--gan-seeds -1 = none) -> docs/bench_clustering/{results.json,report.table.txt}
 CLUSTERING_DIGITS_SEEDS ?= 0 1 2 3 4

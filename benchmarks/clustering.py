@@ -3,6 +3,7 @@
     python benchmarks/clustering.py --data digits mnist5k           # 5 seeds, full sizes -> runs/bench_clustering
     python benchmarks/clustering.py --data digits --seeds 0 --steps 50 --tsne-iter 250   # a short check
     make bench-clustering      # one one-thread process per (data, seed), 2 at a time, merged into docs/
+    python benchmarks/clustering.py --data mnist5k --seeds 3 --gan-seeds -1   # classical methods only (-1: no GAN seed)
 
 Protocol. Two data sets, 10 clusters each, labels used only to score:
 
