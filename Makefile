@@ -82,9 +82,24 @@ bench-imbalance: install
 	    || echo "FAILED: $$0 seed $$1"'
 	$(PY) benchmarks/imbalance.py --merge runs/bench_imbalance2/*_s*/results.json --out docs/bench_imbalance
 
-## Clustering the digits (docs/BENCHMARKS.md, "Clustering"): InfoGAN variants vs KMeans, Ward, spectral, GMM, PCA+KMeans
+## Clustering (docs/BENCHMARKS.md, "Clustering"): ClusterGAN, BiGAN, InfoGAN vs KMeans, Ward, spectral, GMM,
+## PCA+KMeans, t-SNE+KMeans on the digits and MNIST-5k, about 25 CPU minutes. One one-thread process per (data,
+## seed), BENCH_P at a time, the GAN seeds first (they also run the classical methods), then the seeds with
+## classical methods only (--gan-seeds -1 = none) -> docs/bench_clustering/{results.json,report.table.txt}
+CLUSTERING_DIGITS_SEEDS ?= 0 1 2 3 4
+CLUSTERING_DIGITS_GAN_SEEDS ?= 0 1 2
+CLUSTERING_MNIST5K_SEEDS ?= 0 1 2 3 4
+CLUSTERING_MNIST5K_GAN_SEEDS ?= 0 1
+CLUSTERING_JOBS = $(foreach s,$(CLUSTERING_MNIST5K_GAN_SEEDS),mnist5k $(s) $(s)) \
+  $(foreach s,$(CLUSTERING_DIGITS_GAN_SEEDS),digits $(s) $(s)) \
+  $(foreach s,$(filter-out $(CLUSTERING_MNIST5K_GAN_SEEDS),$(CLUSTERING_MNIST5K_SEEDS)),mnist5k $(s) -1) \
+  $(foreach s,$(filter-out $(CLUSTERING_DIGITS_GAN_SEEDS),$(CLUSTERING_DIGITS_SEEDS)),digits $(s) -1)
 bench-clustering: install
-	$(PY) benchmarks/clustering.py
+	@mkdir -p runs/bench_clustering
+	echo $(CLUSTERING_JOBS) | OMP_NUM_THREADS=1 xargs -P $(BENCH_P) -n 3 sh -c \
+	  '$(PY) benchmarks/clustering.py --data $$0 --seeds $$1 --gan-seeds $$2 \
+	    --out runs/bench_clustering/$$0_s$$1 > runs/bench_clustering/$$0_s$$1.log 2>&1 || echo "FAILED: $$0 seed $$1"'
+	$(PY) benchmarks/clustering.py --merge runs/bench_clustering/*_s*/results.json --out docs/bench_clustering
 
 ## One-class digits (docs/BENCHMARKS.md, "Anomaly detection"): f-AnoGAN, BiGAN, D-only vs scikit-learn, 10 digits x 3 seeds
 bench-anomaly: install

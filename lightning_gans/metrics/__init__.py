@@ -9,6 +9,7 @@ from lightning_gans.metrics.classes import (
     proportion_gap,
 )
 from lightning_gans.metrics.clustering import (
+    best_restart,
     cluster_to_class,
     clustering_scores,
     cycle_consistency,
@@ -28,6 +29,7 @@ __all__ = [
     "Evaluator",
     "class_proportions",
     "cluster_to_class",
+    "best_restart",
     "clustering_scores",
     "cycle_consistency",
     "purity",

@@ -120,7 +120,13 @@ def select_restart(models, x: torch.Tensor, batch_size: int = 512) -> tuple[int,
         x: ``(N, *data_shape)`` unlabelled real samples.
     """
     scores = [cycle_consistency(m, x, batch_size) for m in models]
+    return best_restart(scores), scores
+
+
+def best_restart(scores: list[dict[str, float]]) -> int:
+    """The index of the lowest ``reconstruction_mse`` among restarts' ``cycle_consistency`` scores: the criterion
+    of ``select_restart``, for scores computed elsewhere (e.g. one process per restart, as the clustering
+    benchmark runs them)."""
     if not scores:
-        raise ValueError("select_restart needs at least one model")
-    best = min(range(len(scores)), key=lambda i: scores[i]["reconstruction_mse"])
-    return best, scores
+        raise ValueError("choosing a restart needs at least one restart's scores")
+    return min(range(len(scores)), key=lambda i: scores[i]["reconstruction_mse"])

@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from lightning_gans.metrics import (
+    best_restart,
     cluster_to_class,
     clustering_scores,
     cycle_consistency,
@@ -86,6 +87,9 @@ def test_cycle_consistency_and_the_restart_it_selects():
     best, all_scores = select_restart([SignModel(1.0), SignModel(0.0), SignModel(3.0)], x)
     # second value 0: errors (0, 4, 0, 4) / 2 -> mean 1; 3: (9, 1, 9, 1) / 2 -> mean 2.5
     assert [s["reconstruction_mse"] for s in all_scores] == pytest.approx([0.5, 1.0, 2.5])
-    assert best == 0
+    assert best == 0 == best_restart(all_scores)
+    assert best_restart([{"reconstruction_mse": 2.0}, {"reconstruction_mse": 0.1}]) == 1
+    with pytest.raises(ValueError, match="at least one"):
+        select_restart([], x)
     with pytest.raises(TypeError, match="encoder"):
         cycle_consistency(object(), x)
