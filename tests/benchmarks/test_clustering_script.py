@@ -55,6 +55,7 @@ def test_clustering_benchmark_runs_on_a_tiny_budget(tmp_path, capsys):
     assert ward["acc"][0] == pytest.approx(0.84, abs=0.01) and ward["nmi"][0] == pytest.approx(0.87, abs=0.01)
 
 
+@pytest.mark.slow  # three tiny runs with t-SNE each: about 40 s of the default suite's 5 minutes
 def test_runs_split_by_seed_merge_into_one_report(tmp_path):
     """Seeds run as separate processes (as ``make bench-clustering`` runs them) and merge: one run per method and
     seed; a seed without GAN runs (``--gan-seeds -1``) adds classical runs only."""
