@@ -9,7 +9,10 @@ one-line ``MissingWeightsError`` naming ``LIGHTNING_GANS_INCEPTION_WEIGHTS``.
 
 Every ``every_n_steps`` generator steps (``trainer.global_step`` counts generator updates) and at the end of
 training, ``Evaluation`` samples ``num_samples`` points with ``pl_module.sample`` (eval mode, EMA weights when the
-module has them) and logs ``val/<metric>`` to every attached logger.
+module has them) and logs ``val/<metric>`` to every attached logger. Translation models (CycleGAN, pix2pix) are
+scored on the first ``num_real`` pairs of the data module's test split instead
+(``lightning_gans.metrics.translation``: ``fid_a2b``/``fid_b2a``, ``class_preserved_a2b`` and, for paired data,
+``l1_a2b``), in the digits network for the embedded digit domains and Inception otherwise.
 
 Design notes:
 
@@ -34,7 +37,10 @@ from lightning.pytorch import Callback, LightningModule, Trainer
 from lightning.pytorch.utilities import rank_zero_info
 from typing_extensions import override
 
+from lightning_gans.capabilities import Translates
 from lightning_gans.metrics.evaluator import Evaluator, data_spec, format_metrics
+from lightning_gans.metrics.image import inception_weights_path
+from lightning_gans.metrics.translation import TranslationMetrics, collect_pairs
 
 
 class Evaluation(Callback):
@@ -95,6 +101,8 @@ class Evaluation(Callback):
         self.at_end = at_end
         self.prefix = prefix
         self.evaluator: Evaluator | None = None
+        self.translation: TranslationMetrics | None = None
+        self._pairs: dict | None = None
         # what the real data are; saved in checkpoints for `lightning-gans evaluate`
         self.data: dict | None = None
         self.history: list[dict[str, Any]] = []
@@ -134,7 +142,10 @@ class Evaluation(Callback):
         self._last_step = step
         if not trainer.is_global_zero:
             return None
-        results = self.build_evaluator(trainer, pl_module).evaluate(pl_module)
+        if isinstance(pl_module, Translates):
+            results = self.evaluate_translation(trainer, pl_module)
+        else:
+            results = self.build_evaluator(trainer, pl_module).evaluate(pl_module)
         self.history.append({"step": step, **results})
         logged = {f"{self.prefix}{k}": float(v) for k, v in results.items()}
         for logger in trainer.loggers:
@@ -142,8 +153,29 @@ class Evaluation(Callback):
         trainer.callback_metrics.update({k: torch.tensor(v) for k, v in logged.items()})
         return results
 
+    def evaluate_translation(self, trainer: Trainer, pl_module: LightningModule) -> dict[str, float]:
+        """``TranslationMetrics`` of ``pl_module`` on the first ``num_real`` test pairs (collected once)."""
+        data = trainer.datamodule
+        if data is None:
+            raise ValueError("Evaluation needs the run's data module (trainer.fit(model, datamodule=...))")
+        if self.translation is None:
+            self.translation = TranslationMetrics(
+                translation_feature_network(self.feature_network, data),
+                self.inception_weights,
+                self.batch_size,
+            )
+            self._pairs = collect_pairs(data.test_dataloader(), self.num_real)
+        return self.translation.evaluate(pl_module, self._pairs, paired=bool(getattr(data, "paired", False)))
+
     @override
     def on_fit_start(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        if isinstance(pl_module, Translates):
+            if (
+                trainer.datamodule is not None
+                and translation_feature_network(self.feature_network, trainer.datamodule) == "inception"
+            ):
+                inception_weights_path(self.inception_weights)  # a missing file stops the run here, not later
+            return
         if trainer.datamodule is not None:
             # every rank checks, so a missing Inception file stops all of them here, before any training step;
             # building the evaluator is cheap: no networks or real statistics yet
@@ -184,6 +216,21 @@ class Evaluation(Callback):
         self.history = list(state_dict.get("history", []))
         if self.history:
             self._last_step = self.history[-1]["step"]
+
+
+DOMAIN_NETWORKS = {"digits": "digits", "mnist5k": "mnist5k", "mnistm": "mnist5k"}
+"""The shipped digit network that reads each embedded domain (MNIST-M-style digits are MNIST digits on photos;
+the network sees them in grey)."""
+
+
+def translation_feature_network(feature_network: str, datamodule) -> str | dict[str, str]:
+    """``"auto"`` -> for the embedded digit domains (``DigitDomainsDataModule``) the shipped network of each
+    direction's target domain (``{"a2b": ..., "b2a": ...}``), else Inception; an explicit name is kept."""
+    if feature_network != "auto":
+        return feature_network
+    if type(datamodule).__name__ != "DigitDomainsDataModule":
+        return "inception"
+    return {"a2b": DOMAIN_NETWORKS[datamodule.target], "b2a": DOMAIN_NETWORKS[datamodule.source]}
 
 
 def evaluation_data(checkpoint: dict) -> dict | None:

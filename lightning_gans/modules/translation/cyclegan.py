@@ -76,6 +76,9 @@ class CycleGAN(TranslationModule):
             (``lightning_gans.engine.AdversarialModule``).
     """
 
+    directions = DIRECTIONS
+    """What ``translate`` accepts (``TranslationMetrics`` evaluates each)."""
+
     def __init__(
         self,
         channels_a: int = 3,

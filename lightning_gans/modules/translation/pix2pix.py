@@ -52,6 +52,9 @@ class Pix2Pix(TranslationModule):
         generator_clip_val, discriminator_clip_val, gradient_clip_algorithm, on_nonfinite: as in ``CycleGAN``.
     """
 
+    directions = ("a2b",)
+    """What ``translate`` accepts (``TranslationMetrics`` evaluates each)."""
+
     def __init__(
         self,
         channels_a: int = 3,
