@@ -12,7 +12,8 @@ training, ``Evaluation`` samples ``num_samples`` points with ``pl_module.sample`
 module has them) and logs ``val/<metric>`` to every attached logger. Translation models (CycleGAN, pix2pix) are
 scored on the first ``num_real`` pairs of the data module's test split instead
 (``lightning_gans.metrics.translation``: ``fid_a2b``/``fid_b2a``, ``class_preserved_a2b`` and, for paired data,
-``l1_a2b``), in the digits network for the embedded digit domains and Inception otherwise.
+``l1_a2b``), in the shipped digit network of each direction's target domain for the embedded digit domains and
+Inception otherwise.
 
 Design notes:
 
@@ -54,8 +55,9 @@ class Evaluation(Callback):
             energy``, other vectors the same less the first three, other images ``fid kid precision recall
             density coverage`` (add ``is`` for the Inception Score; add ``ppl`` on the digits for the perceptual
             path length in the digits network's features, ``lightning_gans.metrics.path_length``).
-        feature_network: ``"auto"`` (digits network for the digits, Inception for other images, none for
-            vectors), ``"inception"``, ``"digits"``.
+        feature_network: ``"auto"`` (digits network for the digits, MNIST-5k's for ``MNIST5kDataModule``,
+            Inception for other images, none for vectors; for translation models on the embedded digit domains,
+            each direction's target domain's network), ``"inception"``, ``"digits"``, ``"mnist5k"``.
         inception_weights: local torch-fidelity Inception weights file (else ``$LIGHTNING_GANS_INCEPTION_WEIGHTS``,
             else torch-fidelity's download in the torch hub cache; else the run stops at start-up).
         antialias: Inception resize; False = torch-fidelity's (comparable with published FIDs).
