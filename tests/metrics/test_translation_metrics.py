@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pytest
 import torch
-from lightning.pytorch import Trainer, seed_everything
+from lightning.pytorch import seed_everything
 
 from lightning_gans import CycleGAN, Evaluation, Pix2Pix
 from lightning_gans.data.translation.domains import DigitDomainsDataModule, load_domain
 from lightning_gans.metrics.translation import TranslationMetrics, collect_pairs
+from tests.modules.test_translation import fit
 
 
 class Copy:
@@ -66,17 +67,7 @@ def test_evaluation_callback_logs_translation_metrics(tmp_path, family):
     else:
         model = CycleGAN(channels_a=data.channels_a, channels_b=data.channels_b, n_blocks=1, **nets)
     evaluation = Evaluation(every_n_steps=0, num_real=64)
-    Trainer(
-        max_steps=2,
-        accelerator="cpu",
-        logger=False,
-        enable_checkpointing=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-        limit_val_batches=0,
-        default_root_dir=tmp_path,
-        callbacks=[evaluation],
-    ).fit(model, data)
+    fit(model, data, callbacks=[evaluation], root=tmp_path)
     last = evaluation.last
     expected = (
         {"fid_a2b", "l1_a2b", "class_preserved_a2b"}

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import pytest
 import torch
-from lightning.pytorch import Trainer, seed_everything
+from lightning.pytorch import seed_everything
 
 from lightning_gans import Pix2Pix
 from lightning_gans.data.translation.domains import DigitDomainsDataModule, load_domain
+from tests.modules.test_translation import fit
 
 
 @pytest.mark.slow  # 400 pix2pix steps at 32x32, width 16: about 35 s of one core
@@ -29,17 +30,7 @@ def test_pix2pix_cleans_photo_digits_on_unseen_pairs(tmp_path):
             generator_width=16,
             discriminator_width=16,
         )
-        Trainer(
-            max_steps=400,
-            accelerator="cpu",
-            devices=1,
-            default_root_dir=tmp_path,
-            logger=False,
-            enable_checkpointing=False,
-            enable_progress_bar=False,
-            enable_model_summary=False,
-            limit_val_batches=0,
-        ).fit(model, data)
+        fit(model, data, steps=400, root=tmp_path)
         photo, labels = load_domain("mnistm", "test")
         clean, clean_labels = load_domain("mnist5k", "test")
         assert torch.equal(labels, clean_labels)  # the pairs: the same digit in both domains
