@@ -1,5 +1,7 @@
-"""The README's "Anomaly detection" commands run as written: training on a table, then ``score`` on an image
-folder and on a CSV (image model: a tiny BiGAN checkpoint; table model: the README's own fit command, 2 steps)."""
+"""The README's "Anomaly detection" commands run as written, each as its own process from a fresh interpreter
+state (a child of ``tests/forkserver.py``, where ``lightning_gans`` has not been imported): training on a table,
+then ``score`` on an image folder and on a CSV (image model: a tiny BiGAN checkpoint; table model: the README's
+own fit command, 2 steps)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from lightning.pytorch import Trainer
 from PIL import Image
 
 from lightning_gans import BiGAN, DigitsDataModule
-from lightning_gans.cli import main
+from tests.forkserver import lightning_gans
 
 ROOT = Path(__file__).parents[2]
 README = (ROOT / "README.md").read_text()
@@ -68,7 +70,10 @@ def test_readme_score_commands_run(image_ckpt, tmp_path, monkeypatch):
         Image.fromarray(pixels, mode="L").save(f"to_check/{'more/' if i % 2 else ''}{i}.png")
 
     [fit] = [c for c in commands("fit") if "table" in c]
-    main([*shlex.split(fit), "--trainer.max_steps=2", "--trainer.enable_progress_bar=false"])
+    result = lightning_gans(
+        [*shlex.split(fit), "--trainer.max_steps=2", "--trainer.enable_progress_bar=false"], work
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
     table_ckpt = variable("TABLE_CKPT")
     assert Path(table_ckpt).is_file(), "the README's TABLE_CKPT path is not where the fit command writes"
 
@@ -78,7 +83,8 @@ def test_readme_score_commands_run(image_ckpt, tmp_path, monkeypatch):
     )
     for command in scores:
         args = shlex.split(command.replace("$TABLE_CKPT", table_ckpt).replace("$CKPT", image_ckpt))
-        main(args)
+        result = lightning_gans(args, work)
+        assert result.returncode == 0, result.stderr[-3000:]
         out = Path(args[args.index("--out") + 1])
         with open(out, newline="") as f:
             rows = list(csv.DictReader(f))
