@@ -556,6 +556,18 @@ def report_extended(merged: dict) -> str:
                     f"{'met' if mean >= 0 else f'missed by {-mean:.3f}'}."
                 )
         lines += [f"**{data}, conditional GAN (CNN)**", "", *gan_lines(runs), ""]
+        first = [
+            r["extra"]["bagan_ae_loss_first"] for r in runs.values() if "bagan_ae_loss_first" in r["extra"]
+        ]
+        if first:
+            last = [
+                r["extra"]["bagan_ae_loss_last"] for r in runs.values() if "bagan_ae_loss_last" in r["extra"]
+            ]
+            lines += [
+                f"BAGAN autoencoder on {data} (training split, mean squared error in [-1, 1] pixels): "
+                f"{mean_sd(first)} over its first 50 steps, {mean_sd(last)} over its last 50.",
+                "",
+            ]
         for gan, prefix in FILTER_PREFIX.items():
             key = f"{prefix}filter_acceptance"
             acceptance = [r["extra"][key] for r in runs.values() if key in r["extra"]]
