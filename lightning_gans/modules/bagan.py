@@ -32,6 +32,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from lightning_gans.errors import ConfigError
 from lightning_gans.modules.dcgan import DCGAN
 from lightning_gans.modules.latent import Latent
 
@@ -128,7 +129,8 @@ class BAGAN(DCGAN):
         num_classes: K (required: BAGAN is class-conditional).
         ac_weight: the ACGAN class-head weight (1 by default: BAGAN's discriminator classifies).
         ridge: ``ClassGaussians.fit``'s covariance ridge.
-        **kwargs: every other option of ``DCGAN`` / ``GAN`` (``fake_labels``, ``ema_decay``, optimizers...).
+        **kwargs: every other option of ``DCGAN`` / ``GAN`` (``fake_labels``, ``ema_decay``, optimizers...), but
+            ``pack`` > 1 (refused).
     """
 
     def __init__(
@@ -142,6 +144,11 @@ class BAGAN(DCGAN):
         ridge: float = 0.01,
         **kwargs,
     ) -> None:
+        if kwargs.get("pack", 1) != 1:
+            # the autoencoder's encoder is the discriminator's trunk, which a pack of m samples would not fit
+            raise ConfigError(
+                "BAGAN does not pack samples (pack must be 1): its discriminator is the encoder's."
+            )
         super().__init__(
             data_shape=data_shape,
             latent_dim=latent_dim,

@@ -5,6 +5,7 @@ import torch
 from lightning.pytorch import Trainer
 
 from lightning_gans import DigitsDataModule
+from lightning_gans.errors import ConfigError
 from lightning_gans.modules.bagan import BAGAN, ClassGaussians, train_autoencoder
 
 
@@ -97,3 +98,8 @@ def test_one_adversarial_step_after_the_autoencoder(fake_labels, fast_trainer_kw
     model.init_from_autoencoder(data.split["train"][:64], data.split["train_labels"][:64], steps=2)
     Trainer(max_steps=1, **fast_trainer_kwargs).fit(model, data)
     assert model.trainer.global_step == 1
+
+
+def test_packing_is_refused():
+    with pytest.raises(ConfigError, match="pack"):
+        tiny_bagan(pack=2)
