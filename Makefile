@@ -70,10 +70,12 @@ bench-peers: $(UV)
 	$(PEERS_PY) benchmarks/peers.py --out docs/bench_peers/results.json
 
 ## Imbalanced digits (docs/BENCHMARKS.md, "Imbalanced digits"), issue 25's table: digits and MNIST-5k x 5 seeds as
-## 10 one-thread processes, BENCH_P at a time (CNN and logistic regression, the cGAN arms beside imbalanced-learn),
-## then one report -> docs/bench_imbalance/{results.json,report.table.txt} and its block of docs/BENCHMARKS.md.
+## 10 one-thread processes, BENCH_P at a time (CNN and logistic regression, the cGAN and BAGAN arms beside
+## imbalanced-learn), then one report -> docs/bench_imbalance/{results.json,report.table.txt} and its block of
+## docs/BENCHMARKS.md.
 ## The first table (digits, CNN, every arm of it): `$(PY) benchmarks/imbalance.py`.
-IMBALANCE_ARMS := none class_weights random_oversampler smote cgan_acgan cgan_plus_ros cgan_filtered oracle
+IMBALANCE_ARMS := none class_weights random_oversampler smote cgan_acgan cgan_plus_ros cgan_filtered \
+  bagan bagan_plus_ros bagan_filtered oracle
 bench-imbalance: install
 	@mkdir -p runs/bench_imbalance2
 	for s in 0 1 2 3 4; do for d in mnist5k digits; do echo "$$d $$s"; done; done | OMP_NUM_THREADS=1 \

@@ -33,13 +33,22 @@ Fixed downstream classifiers (``--classifier``), the same in every arm: ``cnn``,
   ``--filter_quantile`` (0.1) quantile of the true-class probability over the real training images of the class
   (``lightning_gans.sampling.confidence``). Candidates are drawn in rounds until each class has its count or
   ``--filter_rounds`` rounds are spent (then the class keeps those that passed; acceptance rates are recorded);
+- ``bagan`` (issue 25): BAGAN (Mariani et al. 2018) as built in ``lightning_gans.modules.bagan``: an autoencoder
+  (encoder: the discriminator's trunk and a linear code layer; decoder: the conditional generator) trained for
+  ``--ae_steps`` Adam(1e-3) steps on *all* classes of the imbalanced split, then the conditional GAN started from
+  it (generator = decoder, discriminator trunk = encoder trunk; ACGAN head, ``fake_labels: data``, the cGAN's
+  widths, EMA and ``--gan_steps``), its latents drawn from one Gaussian per class fitted to the encoder's codes
+  (covariance ridge 0.01 of the mean variance). BAGAN's own protocol: its samples top every class up to the
+  largest class on the imbalanced split; trained once per data set and seed, shared by the three arms;
+- ``bagan_plus_ros`` / ``bagan_filtered``: ``cgan_plus_ros`` / ``cgan_filtered`` with the BAGAN's samples;
 - ``oracle``: the removed real images put back (the balanced split).
 
 Every top-up GAN arm fills each class up to the largest class. Metrics: balanced accuracy (= mean per-class
 recall), geometric mean (``imblearn.metrics.geometric_mean_score``), macro-F1, minority recall (mean recall of the
 five reduced classes); mean ± sd over seeds, and each arm's balanced accuracy paired with ``random_oversampler`` on
-the same data set, classifier and seed (mean ± sd of the per-seed difference). GAN-train / GAN-test (Shmelkov et al.
-2018) for the conditional GANs, with the CNN: balanced accuracy on the real test split of the classifier trained on
+the same data set, classifier and seed (mean ± sd of the per-seed difference; ``--merge`` also combines processes
+that ran other arms of the same data set and seed, after checking that the arms both ran scored the same).
+GAN-train / GAN-test (Shmelkov et al. 2018) for the conditional GANs and the BAGAN, with the CNN: balanced accuracy on the real test split of the classifier trained on
 generated images only (one per class as many as the balanced split has), and the accuracy of the oracle classifier
 on generated images with their requested labels.
 """
@@ -49,6 +58,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import re
 import statistics
 import sys
 import time
@@ -72,6 +82,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from lightning_gans import DCGAN, DigitsDataModule, MNIST5kDataModule
 from lightning_gans.data.digits import NUM_CLASSES
 from lightning_gans.data.imbalance import STEP_MINORITY_CLASSES
+from lightning_gans.modules.bagan import BAGAN
 from lightning_gans.sampling import class_thresholds, confidence_filter
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,10 +100,24 @@ FIRST_ARMS = [  # the first table (digits, CNN): the default of a run without --
     "cgan_acgan",
     "oracle",
 ]
-ARMS = FIRST_ARMS[:-1] + ["cgan_plus_ros", "cgan_filtered", "oracle"]  # every arm, in table order
-GAN_ARMS = ("gan_per_class", "cgan", "cgan_acgan", "cgan_plus_ros", "cgan_filtered")
+BAGAN_ARMS = ["bagan", "bagan_plus_ros", "bagan_filtered"]
+ARMS = FIRST_ARMS[:-1] + [
+    "cgan_plus_ros",
+    "cgan_filtered",
+    *BAGAN_ARMS,
+    "oracle",
+]  # every arm, in table order
+GAN_ARMS = ("gan_per_class", "cgan", "cgan_acgan", "cgan_plus_ros", "cgan_filtered", *BAGAN_ARMS)
 CGAN_AC_WEIGHT = {"cgan": 0.0, "cgan_acgan": 1.0}
 NEW_ARMS_GAN = "cgan_acgan"  # the conditional GAN the issue-25 arms draw from
+# the GAN each "*_plus_ros" / "*_filtered" arm draws from, and the key prefix of its filter's records
+MIX_ARMS = {
+    "cgan_plus_ros": NEW_ARMS_GAN,
+    "cgan_filtered": NEW_ARMS_GAN,
+    "bagan_plus_ros": "bagan",
+    "bagan_filtered": "bagan",
+}
+FILTER_PREFIX = {NEW_ARMS_GAN: "", "bagan": "bagan_"}  # "" keeps the cGAN filter's keys of earlier results
 IMAGE_SIZE = 16
 TRAINER = dict(
     accelerator="cpu",
@@ -210,6 +235,29 @@ def train_cgan(data: str, seed: int, steps: int, ac_weight: float) -> DCGAN:
     return model.eval()
 
 
+def train_bagan(
+    data: str, seed: int, x: torch.Tensor, y: torch.Tensor, steps: int, ae_steps: int
+) -> tuple[BAGAN, dict]:
+    """The BAGAN-style GAN (``lightning_gans.modules.bagan``) of one data set and seed: the autoencoder on the
+    whole imbalanced training split ``(x, y)``, then ``steps`` generator steps of the conditional GAN it starts,
+    with the cGAN's networks, widths, EMA and ``fake_labels: data``. Returns the model and the autoencoder's
+    training-side record (mean loss of its first and last 50 steps)."""
+    seed_everything(seed)
+    model = BAGAN(
+        data_shape=[1, IMAGE_SIZE, IMAGE_SIZE],
+        latent_dim=32,
+        generator_width=32,
+        discriminator_width=32,
+        num_classes=NUM_CLASSES,
+        fake_labels="data",
+        ac_weight=1.0,
+    )
+    losses = model.init_from_autoencoder(x, y, ae_steps)["losses"]
+    record = {"ae_loss_first": statistics.mean(losses[:50]), "ae_loss_last": statistics.mean(losses[-50:])}
+    Trainer(max_steps=steps, **TRAINER).fit(model, data_module(data, batch_size=64, seed=seed))
+    return model.eval(), record
+
+
 def gan_per_class(
     x: torch.Tensor, y: torch.Tensor, seed: int, steps: int
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -303,10 +351,15 @@ def run_seed(data: str, seed: int, args: argparse.Namespace) -> dict:
     cgans: dict[str, DCGAN] = {}
 
     def cgan(name: str) -> DCGAN:
-        """The conditional GAN of arm ``name``, trained once per data set and seed."""
+        """The conditional GAN ``name`` (``cgan``, ``cgan_acgan`` or ``bagan``), trained once per data set and
+        seed."""
         if name not in cgans:
             start = time.process_time()
-            cgans[name] = train_cgan(data, seed, args.gan_steps, CGAN_AC_WEIGHT[name])
+            if name == "bagan":
+                cgans[name], record = train_bagan(data, seed, x, y, args.gan_steps, args.ae_steps)
+                extra.update({f"bagan_{k}": v for k, v in record.items()})
+            else:
+                cgans[name] = train_cgan(data, seed, args.gan_steps, CGAN_AC_WEIGHT[name])
             extra[f"{name}_train_cpu_s"] = round(time.process_time() - start, 1)
         return cgans[name]
 
@@ -327,13 +380,14 @@ def run_seed(data: str, seed: int, args: argparse.Namespace) -> dict:
             gx, gy = gan_per_class(x, y, seed, args.class_gan_steps)
             extra["gan_per_class_train_cpu_s"] = round(time.process_time() - start, 1)
             score(arm, torch.cat([x, gx]), torch.cat([y, gy]))
-        elif arm in CGAN_AC_WEIGHT:
+        elif arm in CGAN_AC_WEIGHT or arm == "bagan":  # BAGAN's own protocol: top up to balance
             model = cgan(arm)
             score(arm, torch.cat([x, generate(model, need, seed)]), torch.cat([y, need]))
-        elif arm in ("cgan_plus_ros", "cgan_filtered"):
-            model = cgan(NEW_ARMS_GAN)
+        elif arm in MIX_ARMS:
+            model = cgan(MIX_ARMS[arm])
+            prefix = FILTER_PREFIX[MIX_ARMS[arm]]
             per_class = [round(args.gan_share * n_max)] * NUM_CLASSES
-            if arm == "cgan_plus_ros":
+            if arm.endswith("_plus_ros"):
                 gy = torch.arange(NUM_CLASSES).repeat_interleave(torch.tensor(per_class))
                 gx = generate(model, gy, seed + 2)
             else:
@@ -345,10 +399,11 @@ def run_seed(data: str, seed: int, args: argparse.Namespace) -> dict:
                 gx, gy, info = filtered_samples(
                     model, per_class, filter_net, thresholds, seed + 2, args.filter_rounds
                 )
-                extra["filter_acceptance"], extra["filter_shortfall"] = info["acceptance"], info["shortfall"]
+                extra[f"{prefix}filter_acceptance"] = info["acceptance"]
+                extra[f"{prefix}filter_shortfall"] = info["shortfall"]
                 extra["filter_thresholds"] = [round(float(t), 4) for t in thresholds]
                 print(
-                    f"{data} seed {seed} filter: {info}, thresholds {extra['filter_thresholds']}", flush=True
+                    f"{data} seed {seed} {arm}: {info}, thresholds {extra['filter_thresholds']}", flush=True
                 )
             score(arm, torch.cat([ros_x, gx]), torch.cat([ros_y, gy]))
         else:
@@ -415,7 +470,7 @@ def gan_lines(runs: dict[int, dict]) -> list[str]:
         "| conditional GAN | GAN-train (balanced acc. on real test) | GAN-test (oracle classifier on generated) |",
         "|---|---|---|",
     ]
-    for name in CGAN_AC_WEIGHT:
+    for name in (*CGAN_AC_WEIGHT, "bagan"):
         values = [runs[s]["extra"].get(f"{name}_gan_train") for s in seeds]
         tests = [runs[s]["extra"].get(f"{name}_gan_test") for s in seeds]
         if None not in values:
@@ -468,9 +523,15 @@ def report_extended(merged: dict) -> str:
         f"{args['classifier_steps']} steps, logistic regression max_iter {args['logreg_iter']}; conditional GAN "
         f"(ACGAN head) {args['gan_steps']} generator steps, trained once per data set and seed; GAN share "
         f"{args['gan_share']} of the largest class per class; filter quantile {args['filter_quantile']}, "
-        f"{args['filter_rounds']} rounds at most. Machine: {merged['machine']}; {merged['cpu_s'] / 60:.1f} CPU "
-        "minutes in all. Mean ± sd over seeds; the last column pairs each arm with RandomOverSampler on the same "
-        "seed.",
+        f"{args['filter_rounds']} rounds at most."
+        + (
+            f" BAGAN-style GAN (`lightning_gans.modules.bagan`): autoencoder {args['ae_steps']} Adam steps on "
+            f"all classes, then {args['gan_steps']} generator steps with the cGAN's networks."
+            if "ae_steps" in args
+            else ""
+        )
+        + f" Machine: {merged['machine']}; {merged['cpu_s'] / 60:.1f} CPU minutes in all. Mean ± sd over seeds; "
+        "the last column pairs each arm with RandomOverSampler on the same seed.",
         "",
     ]
     targets = []
@@ -495,18 +556,29 @@ def report_extended(merged: dict) -> str:
                     f"{'met' if mean >= 0 else f'missed by {-mean:.3f}'}."
                 )
         lines += [f"**{data}, conditional GAN (CNN)**", "", *gan_lines(runs), ""]
-        acceptance = [
-            r["extra"]["filter_acceptance"] for r in runs.values() if "filter_acceptance" in r["extra"]
+        first = [
+            r["extra"]["bagan_ae_loss_first"] for r in runs.values() if "bagan_ae_loss_first" in r["extra"]
         ]
-        if acceptance:
-            short = sum(
-                r["extra"]["filter_shortfall"] for r in runs.values() if "filter_shortfall" in r["extra"]
-            )
+        if first:
+            last = [
+                r["extra"]["bagan_ae_loss_last"] for r in runs.values() if "bagan_ae_loss_last" in r["extra"]
+            ]
             lines += [
-                f"Confidence filter on {data}: {mean_sd(acceptance)} of the candidates passed; "
-                f"{short} requested images missing over all seeds after the rounds.",
+                f"BAGAN autoencoder on {data} (training split, mean squared error in [-1, 1] pixels): "
+                f"{mean_sd(first)} over its first 50 steps, {mean_sd(last)} over its last 50.",
                 "",
             ]
+        for gan, prefix in FILTER_PREFIX.items():
+            key = f"{prefix}filter_acceptance"
+            acceptance = [r["extra"][key] for r in runs.values() if key in r["extra"]]
+            if acceptance:
+                key = f"{prefix}filter_shortfall"
+                short = sum(r["extra"][key] for r in runs.values() if key in r["extra"])
+                lines += [
+                    f"Confidence filter on {data}, {gan} samples: {mean_sd(acceptance)} of the candidates "
+                    f"passed; {short} requested images missing over all seeds after the rounds.",
+                    "",
+                ]
     lines += [
         "Target (best GAN arm >= RandomOverSampler, paired over seeds, mean difference >= 0):",
         "",
@@ -527,20 +599,48 @@ def write_doc(text: str, path: Path, start: str = START, end: str = END) -> None
     path.write_text(new)
 
 
+def combine_runs(first: dict, second: dict, key: str) -> dict:
+    """One (data, seed) run from two processes that ran different arms: the union of their arms and extras,
+    their CPU seconds added. An arm both ran must have the same scores (every arm is deterministic given the
+    data set and seed), else the pairing with RandomOverSampler would mix two runs: a ValueError."""
+    arms = {c: dict(first["arms"].get(c, {})) for c in first["arms"] | second["arms"]}
+    for classifier, scored in second["arms"].items():
+        for arm, result in scored.items():
+            old = arms[classifier].setdefault(arm, result)
+            if abs(old["balanced_accuracy"] - result["balanced_accuracy"]) > 1e-9:
+                raise ValueError(
+                    f"{key} {classifier} {arm}: balanced accuracy {old['balanced_accuracy']} in one process, "
+                    f"{result['balanced_accuracy']} in another; rerun every arm of this seed in one process"
+                )
+    return {
+        "arms": arms,
+        "extra": second["extra"] | first["extra"],
+        "cpu_s": first["cpu_s"] + second["cpu_s"],
+    }
+
+
 def merge(paths: list[Path], out: Path, doc: Path | None) -> dict:
-    """The union of per-process results (one per data set and seed) -> ``out/results.json`` and
-    ``out/report.table.txt``, and the table block of ``doc`` (between the ``imbalance2`` markers)."""
+    """The union of per-process results (one per data set and seed, or earlier merged files) ->
+    ``out/results.json`` and ``out/report.table.txt``, and the table block of ``doc`` (between the
+    ``imbalance2`` markers). Processes that ran other arms of the same (data, seed) are combined
+    (``combine_runs``)."""
     parts = [json.loads(Path(p).read_text()) for p in paths]
     runs: dict[str, dict] = {}
     for part in parts:
         for key, run in part["runs"].items():
-            runs.setdefault(key, run)
+            runs[key] = combine_runs(runs[key], run, key) if key in runs else run
     args = dict(parts[0]["args"])
+    for part in parts[1:]:
+        args = part["args"] | args  # options only later parts have (ae_steps) join; the first part's win
     args["data"] = [d for d in DATA if any(k.startswith(f"{d}/") for k in runs)]
+    # an earlier merged file stands for the processes it merged (one per run)
+    processes = sum(part.get("processes", len(part["runs"]) if "seeds" in part else 1) for part in parts)
     merged = {
         "seeds": sorted({int(k.split("/")[1]) for k in runs}),
         "args": args,
-        "machine": parts[0]["machine"] + f", {len(parts)} processes merged",
+        "machine": re.sub(r", \d+ processes merged$", "", parts[0]["machine"])
+        + f", {processes} processes merged",
+        "processes": processes,
         "cpu_s": sum(r["cpu_s"] for r in runs.values()),
         "runs": dict(sorted(runs.items())),
     }
@@ -565,6 +665,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--classifier_steps", type=int, default=500)
     parser.add_argument("--logreg_iter", type=int, default=300, help="LogisticRegression max_iter (lbfgs)")
     parser.add_argument("--gan_steps", type=int, default=600, help="conditional GANs' generator steps")
+    parser.add_argument(
+        "--ae_steps", type=int, default=1000, help="BAGAN arms: the autoencoder's Adam steps (batch 64)"
+    )
     parser.add_argument(
         "--class_gan_steps", type=int, default=300, help="each per-class GAN's generator steps"
     )
@@ -603,7 +706,7 @@ def main(argv: list[str] | None = None) -> dict:
     torch.set_num_threads(args.threads)
     if args.quick:
         args.seeds, args.classifier_steps, args.gan_steps, args.class_gan_steps = args.seeds[:1], 20, 3, 2
-        args.logreg_iter, args.filter_rounds = 20, 2
+        args.logreg_iter, args.filter_rounds, args.ae_steps = 20, 2, 5
     first_table = args.data == ["digits"] and args.classifier == ["cnn"] and args.arms == FIRST_ARMS
     doc = args.doc or (ROOT / "docs" / "BENCHMARKS.md" if first_table and not args.quick else None)
     args.out.mkdir(parents=True, exist_ok=True)

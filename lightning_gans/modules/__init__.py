@@ -1,10 +1,12 @@
 """LightningModules of the z -> x family: ``GAN`` (the loop, on the engine) and its variants and families.
 
 ``recipes`` chooses default networks by data shape; ``checks`` holds the family's start-up checks; ``latent``
-the generator's structured input; ``detector`` the anomaly-detector mixin; ``encoder`` the f-AnoGAN encoder.
+the generator's structured input; ``detector`` the anomaly-detector mixin; ``encoder`` the f-AnoGAN encoder;
+``bagan`` the BAGAN-style balancing GAN (a conditional DCGAN started from an autoencoder).
 ``translation`` holds the image-translation family (``CycleGAN``, ``Pix2Pix``), siblings of ``GAN``.
 """
 
+from lightning_gans.modules.bagan import BAGAN
 from lightning_gans.modules.bigan import BiGAN
 from lightning_gans.modules.clustergan import ClusterGAN
 from lightning_gans.modules.dcgan import DCGAN
@@ -16,6 +18,7 @@ from lightning_gans.modules.vanilla import VanillaGAN
 from lightning_gans.modules.wgan_gp import WGANGP
 
 __all__ = [
+    "BAGAN",
     "DCGAN",
     "GAN",
     "BiGAN",

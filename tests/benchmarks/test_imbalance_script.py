@@ -57,3 +57,43 @@ def test_issue25_arms_both_classifiers_and_merge(tmp_path):
     assert json.loads((tmp_path / "merged" / "results.json").read_text())["seeds"] == [0]
     text = doc.read_text()
     assert "kept" in text and "<!-- imbalance2:start -->" in text and "mnist5k, logreg" in text
+
+
+@pytest.mark.slow
+def test_bagan_arms_run_and_merge_with_other_arms_of_the_same_seed(tmp_path):
+    """The BAGAN arms in one process, the cGAN arms in another, both with RandomOverSampler: one merged run."""
+    bench = load("imbalance")
+    threads = torch.get_num_threads()
+    common = ["--quick", "--data", "digits", "--classifier", "logreg"]
+    try:
+        for name, arms in {
+            "a": ["random_oversampler", "cgan_plus_ros"],
+            "b": ["random_oversampler", *bench.BAGAN_ARMS],
+        }.items():
+            bench.main(common + ["--arms", *arms, "--out", str(tmp_path / name)])
+    finally:
+        torch.set_num_threads(threads)
+    merged = bench.main(
+        ["--merge", str(tmp_path / "a" / "results_quick.json"), str(tmp_path / "b" / "results_quick.json")]
+        + ["--out", str(tmp_path / "merged"), "--doc", str(tmp_path / "doc.md")]
+    )
+    run = merged["runs"]["digits/0"]
+    assert set(run["arms"]["logreg"]) == {"random_oversampler", "cgan_plus_ros", *bench.BAGAN_ARMS}
+    assert 0 <= run["extra"]["bagan_filter_acceptance"] <= 1 and "bagan_gan_train" in run["extra"]
+    assert merged["processes"] == 2
+    assert "bagan samples" in (tmp_path / "doc.md").read_text()
+
+
+def test_merge_refuses_runs_whose_shared_arm_differs():
+    """Two processes' RandomOverSampler on the same seed must agree, or the paired differences would mix runs."""
+    bench = load("imbalance")
+
+    def run(ros: float, arm: str) -> dict:
+        scores = {"balanced_accuracy": ros}
+        return {"arms": {"cnn": {"random_oversampler": scores, arm: scores}}, "extra": {arm: 1}, "cpu_s": 1.0}
+
+    combined = bench.combine_runs(run(0.9, "bagan"), run(0.9, "smote"), "digits/0")
+    assert set(combined["arms"]["cnn"]) == {"random_oversampler", "bagan", "smote"}
+    assert combined["cpu_s"] == 2.0 and combined["extra"] == {"bagan": 1, "smote": 1}
+    with pytest.raises(ValueError, match="random_oversampler"):
+        bench.combine_runs(run(0.9, "bagan"), run(0.8, "smote"), "digits/0")
