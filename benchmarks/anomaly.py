@@ -31,7 +31,10 @@ training rows' statistics (``ArrayDataModule``). Methods, all on the same flatte
   anomalous, like the rest);
 - ours: f-AnoGAN (``WGANGP``, then ``IZIfEncoder``; score izi_f), the WGAN-GP critic alone (D-only), and
   ``BiGAN`` (EGBAD score), and ``ClusterGAN`` (K 10; score: izi_f's formula with ClusterGAN's own encoder,
-  ``||x - G(E(x))||^2 + ||f_D(x) - f_D(G(E(x)))||^2``; ``--no_clustergan`` leaves it out): conv nets (widths 16, latent 32) on images, MLPs (two hidden layers of 128, latent
+  ``||x - G(E(x))||^2 + ||f_D(x) - f_D(G(E(x)))||^2``; ``--no_clustergan`` leaves it out), and
+  ``critic_knn``: k-NN (mean Euclidean distance to the 5 nearest normal training samples, pyod's ``KNN`` rule)
+  in the f-AnoGAN critic's feature space ``f_D`` (``anomaly.critic_knn_score``; fixed before any run, see
+  docs/BENCHMARKS.md): conv nets (widths 16, latent 32) on images, MLPs (two hidden layers of 128, latent
   ``clip(D // 4, 2, 32)``) on tables, as ``configs/anomaly/table_*.yaml``. Lengths in generator steps
   (``--gan_steps``, ``--encoder_steps``);
 - combinations (``lightning_gans.score_combination``; members fixed beforehand, not chosen on results):
@@ -100,7 +103,7 @@ COMBINATIONS = {
 }
 """Members of each combination, fixed before any result was seen (choosing them on test AUROCs would be
 selection on the test split)."""
-OURS = ["fanogan_izif", "d_only", "bigan", "clustergan", *COMBINATIONS]
+OURS = ["fanogan_izif", "d_only", "critic_knn", "bigan", "clustergan", *COMBINATIONS]
 METHODS = CLASSICAL + PYOD_GANS + OURS
 GROUPS = ("classical", "pyod", "gans")
 
@@ -253,7 +256,7 @@ def build_encoder(case: Case, gan_ckpt: Path) -> IZIfEncoder:
 def gan_scores(
     case: Case, args, seed: int, root: Path
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """f-AnoGAN, D-only and BiGAN scores of the test split and of the held-out normal samples (``(N_test,)``
+    """f-AnoGAN, D-only, critic k-NN, BiGAN and ClusterGAN scores of the test split and of the held-out normal samples (``(N_test,)``
     and ``(N_val,)`` per method) after training on the normal classes."""
     parts = {"test": case.split["test"], "val": case.split["val"]}
     scores: dict[str, dict[str, torch.Tensor]] = {"test": {}, "val": {}}
@@ -277,6 +280,7 @@ def gan_scores(
         trainer(args.gan_steps, root).fit(clustergan, case.data)
     for part, x in parts.items():
         scores[part]["d_only"] = anomaly.score_samples(wgan.eval(), x)
+        scores[part]["critic_knn"] = anomaly.critic_knn_score(wgan.discriminator, case.split["train"], x)
         scores[part]["fanogan_izif"] = encoder.eval().anomaly_score(x)
         scores[part]["bigan"] = bigan.eval().anomaly_score(x)
         if clustergan is not None:

@@ -32,7 +32,7 @@ def test_anomaly_benchmark_runs_on_one_digit(tmp_path):
 ALL_METHODS = {
     *("isolation_forest", "ocsvm", "lof", "pca", "kde", "pyod_knn"),
     *("pyod_ecod", "pyod_autoencoder", "pyod_deep_svdd", "pyod_anogan", "pyod_alad"),
-    *("pyod_so_gaal", "pyod_mo_gaal", "fanogan_izif", "d_only", "bigan", "clustergan"),
+    *("pyod_so_gaal", "pyod_mo_gaal", "fanogan_izif", "d_only", "critic_knn", "bigan", "clustergan"),
     *("combo_ours", "combo_ours_knn"),
 }
 
