@@ -77,6 +77,7 @@ from sklearn.neighbors import KernelDensity, LocalOutlierFactor
 from sklearn.svm import OneClassSVM
 
 from lightning_gans import WGANGP, BiGAN, ClusterGAN, IZIfEncoder, anomaly
+from lightning_gans.checkpoint import load_gan
 from lightning_gans.data.one_class import PROTOCOLS
 from lightning_gans.score_combination import RULES, combine
 
@@ -288,6 +289,20 @@ def gan_scores(
     return tuple({k: v.cpu().numpy() for k, v in scores[part].items()} for part in ("test", "val"))
 
 
+def reused_critic_scores(case: Case, ckpt: Path) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The critic's scores (``d_only``, ``critic_knn``) of the test split and the held-out normal samples from
+    the WGAN-GP a previous run saved at ``ckpt`` (``--reuse_wgan``): a new critic score without retraining."""
+    wgan = load_gan(ckpt).eval()
+    parts = {"test": case.split["test"], "val": case.split["val"]}
+    return tuple(
+        {
+            "d_only": anomaly.score_samples(wgan, x).cpu().numpy(),
+            "critic_knn": anomaly.critic_knn_score(wgan.discriminator, case.split["train"], x).numpy(),
+        }
+        for x in parts.values()
+    )
+
+
 def combined_scores(
     test: dict[str, np.ndarray], val: dict[str, np.ndarray], rule: str
 ) -> dict[str, np.ndarray]:
@@ -369,6 +384,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="which detectors: scikit-learn + k-NN (classical), pyod's trained ones (pyod), ours (gans)",
     )
     p.add_argument(
+        "--reuse_wgan",
+        default=None,
+        help="a folder of earlier runs' <data>_<protocol>_<class>_s<seed>/wgan.ckpt (the run's temporary folder): "
+        "scores only critic_knn from those critics, trains nothing; its d_only is printed to check the critic "
+        "is the earlier run's. Merge the result with that run's JSON",
+    )
+    p.add_argument(
         "--tiny", action="store_true", help="2 GAN/encoder steps and 1 pyod epoch: runs end to end in seconds"
     )
     p.add_argument(
@@ -433,7 +455,14 @@ def main(argv: list[str] | None = None) -> None:
                 / "lightning_gans_bench_anomaly"
                 / f"{Path(args.data).stem}_{args.protocol}_{key.replace(' ', '_')}_s{seed}"
             )
-            if "gans" in args.groups:
+            if args.reuse_wgan is not None:
+                reused, _ = reused_critic_scores(case, Path(args.reuse_wgan) / root.name / "wgan.ckpt")
+                check = auroc(reused.pop("d_only"), case.split["test_is_anomaly"])
+                print(
+                    f"reused critic of {root.name}: d_only AUROC {check:.3f} (the earlier run's)", flush=True
+                )
+                scores |= reused
+            elif "gans" in args.groups:
                 gan_test, gan_val = gan_scores(case, args, seed, root)
                 scores |= gan_test
                 val_scores |= gan_val
