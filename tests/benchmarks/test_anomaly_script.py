@@ -67,6 +67,15 @@ def test_tiny_mode_on_wine_one_cultivar_normal(tmp_path):
     assert "(level or above)" in report  # tables: the target is the best classical detector itself
 
 
+def test_fanogan_alone_gives_the_critic_scores(tmp_path):
+    """``--no_bigan --no_clustergan``: f-AnoGAN's WGAN-GP and encoder only; no BiGAN, so no combinations."""
+    results, _ = run_tiny(
+        tmp_path,
+        *("--data", "wine", "--classes", "1", "--groups", "gans", "--no_bigan", "--no_clustergan"),
+    )
+    assert set(results["auroc"]) == {"fanogan_izif", "d_only", "critic_knn"}
+
+
 def test_many_normal_on_a_users_csv_classical_only(tmp_path):
     """``--table FILE --label-column NAME``: each class in turn the anomaly, the others normal."""
     rng = np.random.default_rng(0)
@@ -123,6 +132,23 @@ def test_many_normal_runs_merge_with_their_protocol(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "every other class normal" in out and "| combo_ours | 0.950 | 0.950 | **0.950** |" in out
     assert "+ 0.02" in out and "met" in out and "+0.050" in out
+
+
+def test_a_method_run_on_some_classes_is_shown_but_not_ranked(tmp_path, capsys):
+    """Classes where a method was not run (``--no_bigan`` on some) show "-"; its partial mean is marked and the
+    target compares only methods run on every class."""
+    anomaly = load("anomaly")
+    parts = {0: {"pca": 0.8, "critic_knn": 0.7, "bigan": 0.99}, 1: {"pca": 0.6, "critic_knn": 0.65}}
+    for cls, values in parts.items():
+        auroc = {m: {str(cls): [v]} for m, v in values.items()}
+        part = {"args": {"digits": [str(cls)], "seeds": [0]}, "auroc": auroc, "seconds": 1.0}
+        (tmp_path / f"c{cls}.json").write_text(json.dumps(part))
+    anomaly.main(
+        ["--merge", *sorted(str(p) for p in tmp_path.glob("c*.json")), "--out", str(tmp_path / "m.json")]
+    )
+    out = capsys.readouterr().out
+    assert "| bigan | 0.990 | - | 0.990 (1 of 2) |" in out
+    assert "critic_knn 0.675 vs pca 0.700: -0.025" in out
 
 
 def test_clustergan_score_is_izif_with_clustergans_own_encoder():
