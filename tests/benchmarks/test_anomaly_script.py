@@ -76,6 +76,19 @@ def test_fanogan_alone_gives_the_critic_scores(tmp_path):
     assert set(results["auroc"]) == {"fanogan_izif", "d_only", "critic_knn"}
 
 
+def test_reuse_wgan_scores_the_saved_critics_again(tmp_path, monkeypatch, capsys):
+    """``--reuse_wgan``: the critic a run saved gives the same critic_knn, and its d_only is printed as a check."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the runs' folders, wgan.ckpt among them
+    wine = ("--data", "wine", "--classes", "1", "--groups", "gans")
+    first, _ = run_tiny(tmp_path, *wine, "--no_bigan", "--no_clustergan")
+    again, _ = run_tiny(tmp_path, *wine, "--reuse_wgan", str(tmp_path / "lightning_gans_bench_anomaly"))
+    assert set(again["auroc"]) == {"critic_knn"}
+    assert again["auroc"]["critic_knn"] == first["auroc"]["critic_knn"]
+    assert f"d_only AUROC {first['auroc']['d_only']['1'][0]:.3f}" in capsys.readouterr().out
+
+
 def test_many_normal_on_a_users_csv_classical_only(tmp_path):
     """``--table FILE --label-column NAME``: each class in turn the anomaly, the others normal."""
     rng = np.random.default_rng(0)
