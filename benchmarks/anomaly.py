@@ -31,7 +31,10 @@ training rows' statistics (``ArrayDataModule``). Methods, all on the same flatte
   anomalous, like the rest);
 - ours: f-AnoGAN (``WGANGP``, then ``IZIfEncoder``; score izi_f), the WGAN-GP critic alone (D-only), and
   ``BiGAN`` (EGBAD score), and ``ClusterGAN`` (K 10; score: izi_f's formula with ClusterGAN's own encoder,
-  ``||x - G(E(x))||^2 + ||f_D(x) - f_D(G(E(x)))||^2``; ``--no_clustergan`` leaves it out): conv nets (widths 16, latent 32) on images, MLPs (two hidden layers of 128, latent
+  ``||x - G(E(x))||^2 + ||f_D(x) - f_D(G(E(x)))||^2``; ``--no_clustergan`` leaves it out), and
+  ``critic_knn``: k-NN (mean Euclidean distance to the 5 nearest normal training samples, pyod's ``KNN`` rule)
+  in the f-AnoGAN critic's feature space ``f_D`` (``anomaly.critic_knn_score``; fixed before any run, see
+  docs/BENCHMARKS.md): conv nets (widths 16, latent 32) on images, MLPs (two hidden layers of 128, latent
   ``clip(D // 4, 2, 32)``) on tables, as ``configs/anomaly/table_*.yaml``. Lengths in generator steps
   (``--gan_steps``, ``--encoder_steps``);
 - combinations (``lightning_gans.score_combination``; members fixed beforehand, not chosen on results):
@@ -74,6 +77,7 @@ from sklearn.neighbors import KernelDensity, LocalOutlierFactor
 from sklearn.svm import OneClassSVM
 
 from lightning_gans import WGANGP, BiGAN, ClusterGAN, IZIfEncoder, anomaly
+from lightning_gans.checkpoint import load_gan
 from lightning_gans.data.one_class import PROTOCOLS
 from lightning_gans.score_combination import RULES, combine
 
@@ -100,7 +104,7 @@ COMBINATIONS = {
 }
 """Members of each combination, fixed before any result was seen (choosing them on test AUROCs would be
 selection on the test split)."""
-OURS = ["fanogan_izif", "d_only", "bigan", "clustergan", *COMBINATIONS]
+OURS = ["fanogan_izif", "d_only", "critic_knn", "bigan", "clustergan", *COMBINATIONS]
 METHODS = CLASSICAL + PYOD_GANS + OURS
 GROUPS = ("classical", "pyod", "gans")
 
@@ -253,7 +257,7 @@ def build_encoder(case: Case, gan_ckpt: Path) -> IZIfEncoder:
 def gan_scores(
     case: Case, args, seed: int, root: Path
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """f-AnoGAN, D-only and BiGAN scores of the test split and of the held-out normal samples (``(N_test,)``
+    """f-AnoGAN, D-only, critic k-NN, BiGAN and ClusterGAN scores of the test split and of the held-out normal samples (``(N_test,)``
     and ``(N_val,)`` per method) after training on the normal classes."""
     parts = {"test": case.split["test"], "val": case.split["val"]}
     scores: dict[str, dict[str, torch.Tensor]] = {"test": {}, "val": {}}
@@ -268,8 +272,10 @@ def gan_scores(
     encoder = build_encoder(case, root / "wgan.ckpt")
     trainer(args.encoder_steps, root).fit(encoder, case.data)
     seed_everything(seed, verbose=False)
-    bigan = build_bigan(case)
-    trainer(args.gan_steps, root).fit(bigan, case.data)
+    bigan = None
+    if not args.no_bigan:
+        bigan = build_bigan(case)
+        trainer(args.gan_steps, root).fit(bigan, case.data)
     clustergan = None
     if not args.no_clustergan:
         seed_everything(seed, verbose=False)
@@ -277,11 +283,27 @@ def gan_scores(
         trainer(args.gan_steps, root).fit(clustergan, case.data)
     for part, x in parts.items():
         scores[part]["d_only"] = anomaly.score_samples(wgan.eval(), x)
+        scores[part]["critic_knn"] = anomaly.critic_knn_score(wgan.discriminator, case.split["train"], x)
         scores[part]["fanogan_izif"] = encoder.eval().anomaly_score(x)
-        scores[part]["bigan"] = bigan.eval().anomaly_score(x)
+        if bigan is not None:
+            scores[part]["bigan"] = bigan.eval().anomaly_score(x)
         if clustergan is not None:
             scores[part]["clustergan"] = clustergan_score(clustergan, x)
     return tuple({k: v.cpu().numpy() for k, v in scores[part].items()} for part in ("test", "val"))
+
+
+def reused_critic_scores(case: Case, ckpt: Path) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The critic's scores (``d_only``, ``critic_knn``) of the test split and the held-out normal samples from
+    the WGAN-GP a previous run saved at ``ckpt`` (``--reuse_wgan``): a new critic score without retraining."""
+    wgan = load_gan(ckpt).eval()
+    parts = {"test": case.split["test"], "val": case.split["val"]}
+    return tuple(
+        {
+            "d_only": anomaly.score_samples(wgan, x).cpu().numpy(),
+            "critic_knn": anomaly.critic_knn_score(wgan.discriminator, case.split["train"], x).numpy(),
+        }
+        for x in parts.values()
+    )
 
 
 def combined_scores(
@@ -315,9 +337,13 @@ def table(results: dict, keys: list[str], protocol: str = "one-class") -> str:
         "|---" * (len(keys) + 2) + "|",
     ]
     for method in [m for m in METHODS if m in results]:
-        per_class = [statistics.mean(results[method][k]) for k in keys]
-        cells = [f"{v:.3f}" for v in per_class] + [f"**{statistics.mean(per_class):.3f}**"]
-        lines.append(f"| {method} | " + " | ".join(cells) + " |")
+        runs = results[method]
+        per_class = [statistics.mean(runs[k]) for k in keys if runs.get(k)]
+        cells = [f"{statistics.mean(runs[k]):.3f}" if runs.get(k) else "-" for k in keys]
+        mean = f"**{statistics.mean(per_class):.3f}**"
+        if len(per_class) < len(keys):  # a method run on some classes only: its mean is not comparable
+            mean = f"{statistics.mean(per_class):.3f} ({len(per_class)} of {len(keys)})"
+        lines.append(f"| {method} | " + " | ".join(cells + [mean]) + " |")
     return "\n".join(lines)
 
 
@@ -358,11 +384,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="leave out ClusterGAN's encoder score (the one-class digits table of issue 11 was run without it)",
     )
     p.add_argument(
+        "--no_bigan",
+        action="store_true",
+        help="leave out the BiGAN (and the combinations with it): f-AnoGAN's WGAN-GP and encoder only, "
+        "with --no_clustergan, where four GANs per class do not fit the CPU budget",
+    )
+    p.add_argument(
         "--groups",
         nargs="+",
         choices=GROUPS,
         default=list(GROUPS),
         help="which detectors: scikit-learn + k-NN (classical), pyod's trained ones (pyod), ours (gans)",
+    )
+    p.add_argument(
+        "--reuse_wgan",
+        default=None,
+        help="a folder of earlier runs' <data>_<protocol>_<class>_s<seed>/wgan.ckpt (the run's temporary folder): "
+        "scores only critic_knn from those critics, trains nothing; its d_only is printed to check the critic "
+        "is the earlier run's. Merge the result with that run's JSON",
     )
     p.add_argument(
         "--tiny", action="store_true", help="2 GAN/encoder steps and 1 pyod epoch: runs end to end in seconds"
@@ -429,7 +468,14 @@ def main(argv: list[str] | None = None) -> None:
                 / "lightning_gans_bench_anomaly"
                 / f"{Path(args.data).stem}_{args.protocol}_{key.replace(' ', '_')}_s{seed}"
             )
-            if "gans" in args.groups:
+            if args.reuse_wgan is not None:
+                reused, _ = reused_critic_scores(case, Path(args.reuse_wgan) / root.name / "wgan.ckpt")
+                check = auroc(reused.pop("d_only"), case.split["test_is_anomaly"])
+                print(
+                    f"reused critic of {root.name}: d_only AUROC {check:.3f} (the earlier run's)", flush=True
+                )
+                scores |= reused
+            elif "gans" in args.groups:
                 gan_test, gan_val = gan_scores(case, args, seed, root)
                 scores |= gan_test
                 val_scores |= gan_val
@@ -442,18 +488,22 @@ def main(argv: list[str] | None = None) -> None:
                 + ", ".join(f"{m} {results[m][key][-1]:.3f}" for m in METHODS if m in scores),
                 flush=True,
             )
-    report(args, vars(args) | {"digits": keys}, results, keys, time.time() - start)
+        done = keys[: keys.index(key) + 1]  # written after every class: a run cut off keeps what finished
+        report(args, vars(args) | {"digits": done}, results, done, time.time() - start, echo=key == keys[-1])
 
 
-def report(args, run_args: dict, results: dict, keys: list[str], seconds: float) -> None:
-    """Writes ``args.out`` (JSON) and its ``.table.txt`` twin (markdown) (table and target line), and prints the latter."""
+def report(args, run_args: dict, results: dict, keys: list[str], seconds: float, echo: bool = True) -> None:
+    """Writes ``args.out`` (JSON) and its ``.table.txt`` twin (markdown) (table and target line) for the classes
+    ``keys``, and prints the latter when ``echo``."""
+    results = {m: {k: per_class[k] for k in keys if k in per_class} for m, per_class in results.items()}
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"args": run_args, "auroc": results, "seconds": seconds}, indent=1))
     protocol, data = run_args.get("protocol", "one-class"), run_args.get("data", "digits")
     text = table(results, keys, protocol) + "\n\n" + target_line(results, keys, target_margin(data))
     out.with_suffix(".table.txt").write_text(text + "\n")
-    print(text)
+    if echo:
+        print(text)
 
 
 def merge(args) -> None:
@@ -492,7 +542,10 @@ def target_line(results: dict, keys: list[str], margin: float = 0.02) -> str:
     def mean_of(method: str) -> float:
         return statistics.mean(statistics.mean(results[method][k]) for k in keys)
 
-    ours, classical = [m for m in OURS if m in results], [m for m in CLASSICAL if m in results]
+    def complete(method: str) -> bool:
+        return method in results and all(results[method].get(k) for k in keys)
+
+    ours, classical = [m for m in OURS if complete(m)], [m for m in CLASSICAL if complete(m)]
     if not ours or not classical:
         return "Target: not measured (this run has no GAN scores or no classical detector)."
     best_ours, best_classical = max(ours, key=mean_of), max(classical, key=mean_of)

@@ -8,6 +8,9 @@ Scores are per sample, higher = more anomalous:
 - ``bigan_score``: EGBAD (Zenati et al. 2018): ``(1 - w) * ||x - G(E(x))||_1 + w * ||f_D(x, E(x)) - f_D(G(E(x)),
   E(x))||_1`` (L1 norms summed over each sample, w = 0.1, the feature-matching variant of the authors' code).
 - ``discriminator_score``: the baseline that needs no encoder: ``-D(x)``, the discriminator's logit negated.
+- ``knn_score``: mean Euclidean distance to the k nearest normal training samples in a feature space;
+  ``critic_knn_score`` takes that space from a trained discriminator's ``features`` (f-AnoGAN's ``f_D``):
+  the neighbour rule of the classical k-NN detector (ADBench's strongest family), on learned features.
 
 A threshold is a quantile of the scores of held-out *normal* data (never of the test split); modules keep it
 in an ``anomaly_threshold`` buffer, so it is saved in checkpoints (``lightning_gans.modules.detector``).
@@ -72,6 +75,53 @@ def discriminator_score(logits: torch.Tensor) -> torch.Tensor:
     """``(N,)`` discriminator logits (or critic values) -> ``(N,)`` scores ``-logits``: D calls normal data real,
     so a low output is an anomaly."""
     return -logits.flatten()
+
+
+def knn_score(reference: torch.Tensor, queries: torch.Tensor, k: int = 5, chunk: int = 1024) -> torch.Tensor:
+    """Mean Euclidean distance of each query to its ``k`` nearest reference points (pyod's ``KNN``, method
+    "mean", in any feature space).
+
+    Args:
+        reference: ``(M, F)`` features of normal training samples.
+        queries: ``(N, F)`` features to score (not among ``reference``: no self-match is removed).
+        k: neighbours; clipped to ``M``.
+        chunk: queries per distance block (memory ``chunk * M``).
+
+    Returns:
+        ``(N,)`` float64 scores, higher = farther from the normal data.
+    """
+    if reference.shape[0] == 0:
+        raise ConfigError("no normal training samples to measure neighbour distances to.")
+    k = max(1, min(k, reference.shape[0]))
+    reference = reference.detach().double().flatten(1)
+    blocks = [
+        torch.cdist(q, reference).topk(k, dim=1, largest=False).values.mean(1)
+        for q in queries.detach().double().flatten(1).split(chunk)
+    ]
+    return torch.cat(blocks) if blocks else torch.zeros(0, dtype=torch.float64)
+
+
+@torch.no_grad()
+def critic_features(discriminator: torch.nn.Module, x: torch.Tensor, batch_size: int = 512) -> torch.Tensor:
+    """``(N, *data_shape)`` -> ``(N, F)`` ``discriminator.features`` (its last hidden layer, ``f_D``) in eval
+    mode, on the CPU."""
+    was_training = discriminator.training
+    discriminator.eval()
+    device = next(discriminator.parameters()).device
+    try:
+        parts = [discriminator.features(b.to(device)).flatten(1).cpu() for b in x.split(batch_size)]
+    finally:
+        discriminator.train(was_training)
+    return torch.cat(parts)
+
+
+def critic_knn_score(
+    discriminator: torch.nn.Module, normal_train: torch.Tensor, x: torch.Tensor, k: int = 5
+) -> torch.Tensor:
+    """``(N, *data_shape)`` -> ``(N,)``: ``knn_score`` in the discriminator's feature space, the reference being
+    the ``(M, *data_shape)`` normal samples it was trained on. Plain Euclidean distances on unscaled ``f_D``,
+    the metric f-AnoGAN's feature term already uses on it; a score of one model, so it needs no encoder nor G."""
+    return knn_score(critic_features(discriminator, normal_train), critic_features(discriminator, x), k)
 
 
 def threshold_from_normal(scores: torch.Tensor, quantile: float = 0.95) -> torch.Tensor:

@@ -1,5 +1,6 @@
 """The anomaly scores, thresholds and metrics of ``lightning_gans.anomaly`` on hand-made tensors."""
 
+import numpy as np
 import pytest
 import torch
 
@@ -25,6 +26,36 @@ def test_bigan_score_by_hand():
 
 def test_discriminator_score_is_low_for_what_d_calls_real():
     assert anomaly.discriminator_score(torch.tensor([3.0, -2.0])).tolist() == [-3.0, 2.0]
+
+
+def test_knn_score_by_hand_and_in_chunks():
+    reference = torch.tensor([[0.0, 0.0], [3.0, 0.0], [0.0, 4.0]])
+    queries = torch.tensor([[0.0, 0.0], [6.0, 8.0]])
+    # query 0: distances 0, 3, 4 -> mean of 2 nearest 1.5; query 1: 10, sqrt(9 + 64), sqrt(36 + 16)
+    expected = torch.tensor([1.5, (52**0.5 + 73**0.5) / 2], dtype=torch.float64)
+    torch.testing.assert_close(anomaly.knn_score(reference, queries, k=2), expected)
+    assert anomaly.knn_score(reference, queries, k=99)[0].item() == pytest.approx(7 / 3)  # k clipped to M
+    rng = np.random.default_rng(0)
+    train, test = rng.normal(size=(60, 5)), rng.normal(size=(20, 5))
+    # pyod's KNN(n_neighbors=5, method="mean"), brute force
+    distances = np.sqrt(((test[:, None] - train[None]) ** 2).sum(-1))
+    expected = torch.from_numpy(np.sort(distances, 1)[:, :5].mean(1))
+    scores = anomaly.knn_score(torch.from_numpy(train), torch.from_numpy(test), k=5, chunk=7)
+    torch.testing.assert_close(scores, expected)
+
+
+def test_critic_knn_score_is_knn_on_the_discriminators_features():
+    from lightning_gans.nets.mlp import MLPDiscriminator
+
+    torch.manual_seed(0)
+    critic = MLPDiscriminator(data_shape=(6,), hidden_dims=(8, 4)).train()
+    train, x = torch.randn(30, 6), torch.randn(10, 6)
+    with torch.no_grad():
+        expected = anomaly.knn_score(critic.features(train), critic.features(x), k=5)
+    torch.testing.assert_close(anomaly.critic_knn_score(critic, train, x), expected)
+    assert critic.training  # the mode it came in with
+    with pytest.raises(ConfigError, match="normal training samples"):
+        anomaly.knn_score(torch.zeros(0, 4), torch.zeros(3, 4))
 
 
 def test_threshold_is_the_quantile_of_normal_scores():

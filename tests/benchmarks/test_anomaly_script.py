@@ -32,7 +32,7 @@ def test_anomaly_benchmark_runs_on_one_digit(tmp_path):
 ALL_METHODS = {
     *("isolation_forest", "ocsvm", "lof", "pca", "kde", "pyod_knn"),
     *("pyod_ecod", "pyod_autoencoder", "pyod_deep_svdd", "pyod_anogan", "pyod_alad"),
-    *("pyod_so_gaal", "pyod_mo_gaal", "fanogan_izif", "d_only", "bigan", "clustergan"),
+    *("pyod_so_gaal", "pyod_mo_gaal", "fanogan_izif", "d_only", "critic_knn", "bigan", "clustergan"),
     *("combo_ours", "combo_ours_knn"),
 }
 
@@ -65,6 +65,28 @@ def test_tiny_mode_on_wine_one_cultivar_normal(tmp_path):
     assert all(len(a["1"]) == 1 and 0 <= a["1"][0] <= 1 for a in results["auroc"].values())
     assert "| pyod_knn | " in report and "each column: the normal class" in report
     assert "(level or above)" in report  # tables: the target is the best classical detector itself
+
+
+def test_fanogan_alone_gives_the_critic_scores(tmp_path):
+    """``--no_bigan --no_clustergan``: f-AnoGAN's WGAN-GP and encoder only; no BiGAN, so no combinations."""
+    results, _ = run_tiny(
+        tmp_path,
+        *("--data", "wine", "--classes", "1", "--groups", "gans", "--no_bigan", "--no_clustergan"),
+    )
+    assert set(results["auroc"]) == {"fanogan_izif", "d_only", "critic_knn"}
+
+
+def test_reuse_wgan_scores_the_saved_critics_again(tmp_path, monkeypatch, capsys):
+    """``--reuse_wgan``: the critic a run saved gives the same critic_knn, and its d_only is printed as a check."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the runs' folders, wgan.ckpt among them
+    wine = ("--data", "wine", "--classes", "1", "--groups", "gans")
+    first, _ = run_tiny(tmp_path, *wine, "--no_bigan", "--no_clustergan")
+    again, _ = run_tiny(tmp_path, *wine, "--reuse_wgan", str(tmp_path / "lightning_gans_bench_anomaly"))
+    assert set(again["auroc"]) == {"critic_knn"}
+    assert again["auroc"]["critic_knn"] == first["auroc"]["critic_knn"]
+    assert f"d_only AUROC {first['auroc']['d_only']['1'][0]:.3f}" in capsys.readouterr().out
 
 
 def test_many_normal_on_a_users_csv_classical_only(tmp_path):
@@ -123,6 +145,23 @@ def test_many_normal_runs_merge_with_their_protocol(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "every other class normal" in out and "| combo_ours | 0.950 | 0.950 | **0.950** |" in out
     assert "+ 0.02" in out and "met" in out and "+0.050" in out
+
+
+def test_a_method_run_on_some_classes_is_shown_but_not_ranked(tmp_path, capsys):
+    """Classes where a method was not run (``--no_bigan`` on some) show "-"; its partial mean is marked and the
+    target compares only methods run on every class."""
+    anomaly = load("anomaly")
+    parts = {0: {"pca": 0.8, "critic_knn": 0.7, "bigan": 0.99}, 1: {"pca": 0.6, "critic_knn": 0.65}}
+    for cls, values in parts.items():
+        auroc = {m: {str(cls): [v]} for m, v in values.items()}
+        part = {"args": {"digits": [str(cls)], "seeds": [0]}, "auroc": auroc, "seconds": 1.0}
+        (tmp_path / f"c{cls}.json").write_text(json.dumps(part))
+    anomaly.main(
+        ["--merge", *sorted(str(p) for p in tmp_path.glob("c*.json")), "--out", str(tmp_path / "m.json")]
+    )
+    out = capsys.readouterr().out
+    assert "| bigan | 0.990 | - | 0.990 (1 of 2) |" in out
+    assert "critic_knn 0.675 vs pca 0.700: -0.025" in out
 
 
 def test_clustergan_score_is_izif_with_clustergans_own_encoder():
