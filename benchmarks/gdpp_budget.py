@@ -40,9 +40,14 @@ RUNS = [
     "gdpp_budget/grid25_gdpp_nets",
     "gdpp_budget/ring8",
     "gdpp_budget/grid25",
+    "gdpp_budget/ring8_pack4",
+    "gdpp_budget/grid25_pack4",
 ]
 DEFAULT_RUNS = RUNS[:2]  # GDPP's own networks first: their table is the comparison
 SAMPLERS = ("plain", "drs", "mh")
+# "raw": the trained generator's own weights scored plainly, beside the EMA generator that the other rows sample
+# from (configs with EMA only; both are in the checkpoint)
+ROWS = (*SAMPLERS, "raw")
 PUBLISHED_GDPP = [  # ../shared/reference/published.md, "VEEGAN and GDPP Table 1" (means of 5 runs, 2,500 samples)
     ("GAN", "1", "99.3", "3.3", "0.5"),
     ("ALI", "2.8", "0.13", "15.8", "1.6"),
@@ -77,15 +82,18 @@ def run_one(run: str, seed: int, steps: int | None, out: Path) -> dict:
     if ckpt.is_file() and record.is_file():
         trained = json.loads(record.read_text())
     else:
+        cpu_start = time.process_time()
         model, _, seconds, steps_done = quality.train(run, seed, False, run_dir, max_steps=steps)
         model.trainer.save_checkpoint(ckpt)
-        trained = {"seconds": seconds, "steps": steps_done}
+        # this process's CPU time (one torch thread): on a shared machine wall time says little about cost
+        trained = {"seconds": seconds, "cpu_seconds": time.process_time() - cpu_start, "steps": steps_done}
         record.write_text(json.dumps(trained))
+    raw = raw_generator_checkpoint(ckpt)
     scores, protocol = {}, None
-    for sampler in SAMPLERS:
-        argv = ["--ckpt", str(ckpt), "--data", data_of(run), "--device", "cpu"]
+    for sampler in SAMPLERS + (("raw",) if raw else ()):
+        argv = ["--ckpt", str(raw if sampler == "raw" else ckpt), "--data", data_of(run), "--device", "cpu"]
         argv += ["--num_samples", str(quality.NUM_SAMPLES), "--seed", str(quality.EVAL_SEED)]
-        if sampler != "plain":
+        if sampler in ("drs", "mh"):
             argv += ["--rejection", sampler]
         start = time.perf_counter()
         try:
@@ -102,9 +110,35 @@ def run_one(run: str, seed: int, steps: int | None, out: Path) -> dict:
     return {**trained, "scores": scores, "protocol": protocol}
 
 
+def raw_generator_checkpoint(ckpt: Path) -> Path | None:
+    """A copy of ``ckpt`` whose ``generator_ema`` holds the trained (raw) generator's weights, or None without EMA.
+
+    ``evaluate`` samples from the EMA generator when there is one; scoring this copy plainly gives the raw
+    generator's numbers from the same checkpoint with the same function (no retraining).
+    """
+    import torch
+
+    raw = ckpt.with_name(ckpt.stem + "_raw.ckpt")
+    if raw.is_file():
+        return raw
+    checkpoint = torch.load(ckpt, map_location="cpu", weights_only=True)
+    state = checkpoint["state_dict"]
+    ema_keys = [key for key in state if key.startswith("generator_ema.")]
+    if not ema_keys:
+        return None
+    for key in ema_keys:
+        state[key] = state["generator." + key.removeprefix("generator_ema.")].clone()
+    torch.save(checkpoint, raw)
+    return raw
+
+
 # ------------------------------------------------------------------------------------------------- report
-def merged(out: Path) -> dict[str, dict]:
+def merged(out: Path, json_path: Path | None = None) -> dict[str, dict]:
+    """The runs recorded in ``json_path`` (the committed results, when it exists), updated by ``out``'s per-run
+    ``results_*.json``: a report written from a fresh ``out`` keeps the rows of earlier sessions."""
     runs: dict[str, dict] = {}
+    if json_path is not None and json_path.is_file():
+        runs.update(json.loads(json_path.read_text())["runs"])
     for path in sorted(out.glob("results_*.json")):
         runs.update(json.loads(path.read_text()))
     return runs
@@ -118,7 +152,7 @@ def grouped(runs: dict[str, dict], seeds: list[int]) -> dict[str, list[dict]]:
 
 def scored(results: list[dict], sampler: str) -> list[dict]:
     """The results in which ``sampler`` gave samples (DRS / MH refuse a discriminator they cannot calibrate)."""
-    return [r for r in results if "metrics" in r["scores"][sampler]]
+    return [r for r in results if "metrics" in r["scores"].get(sampler, {})]
 
 
 def metric(results: list[dict], sampler: str, name: str) -> list[float]:
@@ -133,7 +167,9 @@ def table(done: dict[str, list[dict]]) -> list[str]:
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for run, rs in done.items():
-        for sampler in SAMPLERS:
+        for sampler in ROWS:
+            if not any(sampler in r["scores"] for r in rs):
+                continue  # "raw" of a config without EMA, or of runs recorded before it was scored
             ok = scored(rs, sampler)
             refused = len(rs) - len(ok)
             seeds = f"{len(ok)}" + (f" ({refused} refused)" if refused else "")
@@ -151,7 +187,7 @@ def table(done: dict[str, list[dict]]) -> list[str]:
                 f"{head} {spread(modes)} ({', '.join(f'{m:g}' for m in modes)}) "
                 f"| {spread([100 * h for h in metric(rs, sampler, 'hq')])} "
                 f"| {spread(metric(rs, sampler, 'reverse_kl'))} | {spread(metric(rs, sampler, 'precision'))} "
-                f"| {spread(metric(rs, sampler, 'recall'))} | {'-' if sampler == 'plain' else spread(accepted)} "
+                f"| {spread(metric(rs, sampler, 'recall'))} | {spread(accepted) if sampler in ('drs', 'mh') else '-'} "
                 f"{tail}"
             )
     return lines
@@ -171,7 +207,7 @@ def verdicts(done: dict[str, list[dict]]) -> list[str]:
             )
             for run, rs in done.items()
             if data_of(run) == data
-            for sampler in SAMPLERS
+            for sampler in ROWS
             if scored(rs, sampler)
         ]
         if not rows:
@@ -207,9 +243,11 @@ def report(
         "",
         "Each config in `configs/gdpp_budget/` is trained unchanged except for the seed and the length "
         "(`*_gdpp_nets`: GDPP's 2 x 128 networks, 256-d noise, G lr 1e-3 / D lr 1e-4; the others: this library's "
-        "3 x 256 networks). The final generator is scored by `lightning-gans evaluate`'s function on 2,500 samples "
+        "3 x 256 networks, Adam lr 1e-3 for both, EMA 0.999 of the generator; `*_pack4`: the same with PacGAN's "
+        "packing, the discriminator judging packs of 4 samples). The final generator is scored by `lightning-gans evaluate`'s function on 2,500 samples "
         "(noise seed 1234): plainly, with `--rejection drs` and with `--rejection mh` (20 proposals per chain; "
-        "the discriminator calibrated on fresh held-out draws of the mixture). PacGAN's protocol: hq = within 3 "
+        'the discriminator calibrated on fresh held-out draws of the mixture); with EMA, "raw" scores the trained '
+        "generator's own weights from the same checkpoint plainly. PacGAN's protocol: hq = within 3 "
         "std of the nearest mode; accepted % = the sampler's accepted / proposed. Mean ± std over seeds.",
         "",
         *table(done),
@@ -239,7 +277,7 @@ def write_report(
     seeds: list[int], command: str, machine: str, doc: Path | None, out: Path, json_path: Path = JSON_OUT
 ) -> str:
     """Merges the results in ``out`` into ``json_path`` (and its ``.table.txt``) and the doc's section."""
-    runs = merged(out)
+    runs = merged(out, json_path)
     text = report(runs, seeds, command, machine, json_path)
     json_path.parent.mkdir(parents=True, exist_ok=True)
     json_path.write_text(
