@@ -71,7 +71,9 @@ def test_the_report_keeps_the_committed_rows_and_adds_new_runs_and_their_raw_gen
     old = {"seconds": 10.0, "steps": 10000, "scores": {"plain": scored, "drs": scored, "mh": scored}}
     new = {**old, "steps": 25000, "scores": {**old["scores"], "raw": scored}}
     committed = tmp_path / "gdpp_budget.json"
-    committed.write_text(json.dumps({"runs": {"gdpp_budget/ring8_gdpp_nets@0": old, "gdpp_budget/ring8@0": old}}))
+    committed.write_text(
+        json.dumps({"runs": {"gdpp_budget/ring8_gdpp_nets@0": old, "gdpp_budget/ring8@0": old}})
+    )
     out = tmp_path / "out"
     out.mkdir()
     (out / "results_gdpp_budget_ring8_0.json").write_text(json.dumps({"gdpp_budget/ring8@0": new}))
