@@ -163,8 +163,8 @@ def table(done: dict[str, list[dict]]) -> list[str]:
     spread = quality.mean_spread
     lines = [
         "| config | sampling | seeds | modes (per seed) | hq % | reverse KL | precision | recall | accepted % "
-        "| steps | train s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| steps | train wall s | train CPU s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for run, rs in done.items():
         for sampler in ROWS:
@@ -174,7 +174,10 @@ def table(done: dict[str, list[dict]]) -> list[str]:
             refused = len(rs) - len(ok)
             seeds = f"{len(ok)}" + (f" ({refused} refused)" if refused else "")
             head = f"| {run.split('/')[1]} | {sampler} | {seeds} |"
-            tail = f"| {rs[0]['steps']} | {statistics.fmean(r['seconds'] for r in rs):.0f} |"
+            # wall seconds; the CPU seconds of one thread were recorded from this benchmark's second session on
+            cpu = [r["cpu_seconds"] for r in rs if "cpu_seconds" in r]
+            cpu_shown = f"{statistics.fmean(cpu):.0f}" if len(cpu) == len(rs) else "-"
+            tail = f"| {rs[0]['steps']} | {statistics.fmean(r['seconds'] for r in rs):.0f} | {cpu_shown} |"
             if not ok:
                 lines.append(f"{head} refused: discriminator not calibratable | | | | | {tail}")
                 continue
@@ -223,8 +226,17 @@ def verdicts(done: dict[str, list[dict]]) -> list[str]:
             f"({seeds} seeds): {modes:.2f} modes ({modes - modes_bar:+.2f}), {100 * hq:.1f}% high quality "
             f"({100 * (hq - hq_bar):+.1f} points); goal {100 * GOAL_HQ:.1f}% (PacGAN4): "
             f"{'met' if hq >= GOAL_HQ and met else f'{100 * (hq - GOAL_HQ):+.1f} points'}"
+            + plain_beside(done[run], sampler)
         )
     return lines
+
+
+def plain_beside(results: list[dict], sampler: str) -> str:
+    """When the best row is a resampled or raw one, the same config's plain (EMA) numbers, for comparison."""
+    if sampler == "plain" or not scored(results, "plain"):
+        return ""
+    modes, hq = metric(results, "plain", "modes"), metric(results, "plain", "hq")
+    return f" (plain sampling of the same runs: {statistics.fmean(modes):.2f} modes, {100 * statistics.fmean(hq):.1f}%)"
 
 
 def report(
