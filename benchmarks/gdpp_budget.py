@@ -3,6 +3,7 @@
     python benchmarks/gdpp_budget.py --parallel 2 --steps 15000     # 3 seeds of both *_gdpp_nets configs
     python benchmarks/gdpp_budget.py --only gdpp_budget/ring8_gdpp_nets --seeds 0 --steps 1000   # one run
     python benchmarks/gdpp_budget.py --report-only                  # rewrite the JSON, table and doc
+    python benchmarks/gdpp_budget.py --only gdpp_budget/ring8 --seeds 0   # this library's networks, 25,000 steps
 
 Each (config, seed) trains ``configs/<run>.yaml`` through the CLI's code path (``benchmarks.quality.train``:
 ``GANCLI(args=[...], run=False)``, ``trainer.fit``, only the seed and, with ``--steps``, the length changed),
@@ -14,8 +15,11 @@ reverse KL; precision / recall against fresh draws).
 
 ``--parallel P`` runs every (run, seed) in its own one-thread process, P at a time, then writes the report; each
 process writes ``<out>/results_<run>_<seed>.json``, so a cut-short benchmark keeps what finished. The report
-merges them into ``docs/bench_quality/gdpp_budget.json`` (``--json``) and ``gdpp_budget.table.txt`` beside it and
-rewrites the "GDPP budget" section of ``docs/BENCHMARKS.md`` (between its markers).
+merges them with the runs already recorded in ``docs/bench_quality/gdpp_budget.json`` (``--json``; a new file wins
+for the same run and seed, so earlier sessions' rows survive a fresh ``--out``), writes it back with
+``gdpp_budget.table.txt`` beside it and rewrites the "GDPP budget" section of ``docs/BENCHMARKS.md`` (between its
+markers). Configs with a generator EMA are also scored from their raw generator's weights (the "raw" rows), and
+each training records its own CPU time beside its wall time.
 """
 
 from __future__ import annotations
@@ -247,8 +251,9 @@ def report(
     lines = [
         "### GDPP budget (issue 24)",
         "",
-        f"Command: `{command}` (per-run results: `runs/bench_gdpp/results_*.json`, merged into "
-        f"`{shown(json_path)}`; this table also in `{shown(json_path.with_suffix('.table.txt'))}`).",
+        f"Command: `{command}` (per-run results: `runs/bench_gdpp/results_*.json`, merged with the runs already "
+        f"recorded in `{shown(json_path)}` into it; this table also in "
+        f"`{shown(json_path.with_suffix('.table.txt'))}`; how each row was trained: the subsection below).",
         f"Machine: {machine}.",
         f"Last update: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Seeds {', '.join(map(str, seeds))}; "
         f"generator steps {', '.join(map(str, steps)) or '-'} at batch 512 (GDPP's budget is 25,000).",
