@@ -255,7 +255,8 @@ def report(
         f"recorded in `{shown(json_path)}` into it; this table also in "
         f"`{shown(json_path.with_suffix('.table.txt'))}`; how each row was trained: the subsection below).",
         f"Machine: {machine}.",
-        f"Last update: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Seeds {', '.join(map(str, seeds))}; "
+        f"Last update: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Seeds {', '.join(map(str, seeds))} where run "
+        "(the seeds column: how many each row has); "
         f"generator steps {', '.join(map(str, steps)) or '-'} at batch 512 (GDPP's budget is 25,000).",
         "",
         "Each config in `configs/gdpp_budget/` is trained unchanged except for the seed and the length "
