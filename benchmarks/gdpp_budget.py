@@ -3,6 +3,7 @@
     python benchmarks/gdpp_budget.py --parallel 2 --steps 15000     # 3 seeds of both *_gdpp_nets configs
     python benchmarks/gdpp_budget.py --only gdpp_budget/ring8_gdpp_nets --seeds 0 --steps 1000   # one run
     python benchmarks/gdpp_budget.py --report-only                  # rewrite the JSON, table and doc
+    python benchmarks/gdpp_budget.py --only gdpp_budget/ring8 --seeds 0   # this library's networks, 25,000 steps
 
 Each (config, seed) trains ``configs/<run>.yaml`` through the CLI's code path (``benchmarks.quality.train``:
 ``GANCLI(args=[...], run=False)``, ``trainer.fit``, only the seed and, with ``--steps``, the length changed),
@@ -14,8 +15,11 @@ reverse KL; precision / recall against fresh draws).
 
 ``--parallel P`` runs every (run, seed) in its own one-thread process, P at a time, then writes the report; each
 process writes ``<out>/results_<run>_<seed>.json``, so a cut-short benchmark keeps what finished. The report
-merges them into ``docs/bench_quality/gdpp_budget.json`` (``--json``) and ``gdpp_budget.table.txt`` beside it and
-rewrites the "GDPP budget" section of ``docs/BENCHMARKS.md`` (between its markers).
+merges them with the runs already recorded in ``docs/bench_quality/gdpp_budget.json`` (``--json``; a new file wins
+for the same run and seed, so earlier sessions' rows survive a fresh ``--out``), writes it back with
+``gdpp_budget.table.txt`` beside it and rewrites the "GDPP budget" section of ``docs/BENCHMARKS.md`` (between its
+markers). Configs with a generator EMA are also scored from their raw generator's weights (the "raw" rows), and
+each training records its own CPU time beside its wall time.
 """
 
 from __future__ import annotations
@@ -40,9 +44,14 @@ RUNS = [
     "gdpp_budget/grid25_gdpp_nets",
     "gdpp_budget/ring8",
     "gdpp_budget/grid25",
+    "gdpp_budget/ring8_pack4",
+    "gdpp_budget/grid25_pack4",
 ]
 DEFAULT_RUNS = RUNS[:2]  # GDPP's own networks first: their table is the comparison
 SAMPLERS = ("plain", "drs", "mh")
+# "raw": the trained generator's own weights scored plainly, beside the EMA generator that the other rows sample
+# from (configs with EMA only; both are in the checkpoint)
+ROWS = (*SAMPLERS, "raw")
 PUBLISHED_GDPP = [  # ../shared/reference/published.md, "VEEGAN and GDPP Table 1" (means of 5 runs, 2,500 samples)
     ("GAN", "1", "99.3", "3.3", "0.5"),
     ("ALI", "2.8", "0.13", "15.8", "1.6"),
@@ -77,15 +86,18 @@ def run_one(run: str, seed: int, steps: int | None, out: Path) -> dict:
     if ckpt.is_file() and record.is_file():
         trained = json.loads(record.read_text())
     else:
+        cpu_start = time.process_time()
         model, _, seconds, steps_done = quality.train(run, seed, False, run_dir, max_steps=steps)
         model.trainer.save_checkpoint(ckpt)
-        trained = {"seconds": seconds, "steps": steps_done}
+        # this process's CPU time (one torch thread): on a shared machine wall time says little about cost
+        trained = {"seconds": seconds, "cpu_seconds": time.process_time() - cpu_start, "steps": steps_done}
         record.write_text(json.dumps(trained))
+    raw = raw_generator_checkpoint(ckpt)
     scores, protocol = {}, None
-    for sampler in SAMPLERS:
-        argv = ["--ckpt", str(ckpt), "--data", data_of(run), "--device", "cpu"]
+    for sampler in SAMPLERS + (("raw",) if raw else ()):
+        argv = ["--ckpt", str(raw if sampler == "raw" else ckpt), "--data", data_of(run), "--device", "cpu"]
         argv += ["--num_samples", str(quality.NUM_SAMPLES), "--seed", str(quality.EVAL_SEED)]
-        if sampler != "plain":
+        if sampler in ("drs", "mh"):
             argv += ["--rejection", sampler]
         start = time.perf_counter()
         try:
@@ -102,9 +114,35 @@ def run_one(run: str, seed: int, steps: int | None, out: Path) -> dict:
     return {**trained, "scores": scores, "protocol": protocol}
 
 
+def raw_generator_checkpoint(ckpt: Path) -> Path | None:
+    """A copy of ``ckpt`` whose ``generator_ema`` holds the trained (raw) generator's weights, or None without EMA.
+
+    ``evaluate`` samples from the EMA generator when there is one; scoring this copy plainly gives the raw
+    generator's numbers from the same checkpoint with the same function (no retraining).
+    """
+    import torch
+
+    raw = ckpt.with_name(ckpt.stem + "_raw.ckpt")
+    if raw.is_file():
+        return raw
+    checkpoint = torch.load(ckpt, map_location="cpu", weights_only=True)
+    state = checkpoint["state_dict"]
+    ema_keys = [key for key in state if key.startswith("generator_ema.")]
+    if not ema_keys:
+        return None
+    for key in ema_keys:
+        state[key] = state["generator." + key.removeprefix("generator_ema.")].clone()
+    torch.save(checkpoint, raw)
+    return raw
+
+
 # ------------------------------------------------------------------------------------------------- report
-def merged(out: Path) -> dict[str, dict]:
+def merged(out: Path, json_path: Path | None = None) -> dict[str, dict]:
+    """The runs recorded in ``json_path`` (the committed results, when it exists), updated by ``out``'s per-run
+    ``results_*.json``: a report written from a fresh ``out`` keeps the rows of earlier sessions."""
     runs: dict[str, dict] = {}
+    if json_path is not None and json_path.is_file():
+        runs.update(json.loads(json_path.read_text())["runs"])
     for path in sorted(out.glob("results_*.json")):
         runs.update(json.loads(path.read_text()))
     return runs
@@ -118,7 +156,7 @@ def grouped(runs: dict[str, dict], seeds: list[int]) -> dict[str, list[dict]]:
 
 def scored(results: list[dict], sampler: str) -> list[dict]:
     """The results in which ``sampler`` gave samples (DRS / MH refuse a discriminator they cannot calibrate)."""
-    return [r for r in results if "metrics" in r["scores"][sampler]]
+    return [r for r in results if "metrics" in r["scores"].get(sampler, {})]
 
 
 def metric(results: list[dict], sampler: str, name: str) -> list[float]:
@@ -129,16 +167,21 @@ def table(done: dict[str, list[dict]]) -> list[str]:
     spread = quality.mean_spread
     lines = [
         "| config | sampling | seeds | modes (per seed) | hq % | reverse KL | precision | recall | accepted % "
-        "| steps | train s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| steps | train wall s | train CPU s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for run, rs in done.items():
-        for sampler in SAMPLERS:
+        for sampler in ROWS:
+            if not any(sampler in r["scores"] for r in rs):
+                continue  # "raw" of a config without EMA, or of runs recorded before it was scored
             ok = scored(rs, sampler)
             refused = len(rs) - len(ok)
             seeds = f"{len(ok)}" + (f" ({refused} refused)" if refused else "")
             head = f"| {run.split('/')[1]} | {sampler} | {seeds} |"
-            tail = f"| {rs[0]['steps']} | {statistics.fmean(r['seconds'] for r in rs):.0f} |"
+            # wall seconds; the CPU seconds of one thread were recorded from this benchmark's second session on
+            cpu = [r["cpu_seconds"] for r in rs if "cpu_seconds" in r]
+            cpu_shown = f"{statistics.fmean(cpu):.0f}" if len(cpu) == len(rs) else "-"
+            tail = f"| {rs[0]['steps']} | {statistics.fmean(r['seconds'] for r in rs):.0f} | {cpu_shown} |"
             if not ok:
                 lines.append(f"{head} refused: discriminator not calibratable | | | | | {tail}")
                 continue
@@ -151,7 +194,7 @@ def table(done: dict[str, list[dict]]) -> list[str]:
                 f"{head} {spread(modes)} ({', '.join(f'{m:g}' for m in modes)}) "
                 f"| {spread([100 * h for h in metric(rs, sampler, 'hq')])} "
                 f"| {spread(metric(rs, sampler, 'reverse_kl'))} | {spread(metric(rs, sampler, 'precision'))} "
-                f"| {spread(metric(rs, sampler, 'recall'))} | {'-' if sampler == 'plain' else spread(accepted)} "
+                f"| {spread(metric(rs, sampler, 'recall'))} | {spread(accepted) if sampler in ('drs', 'mh') else '-'} "
                 f"{tail}"
             )
     return lines
@@ -171,7 +214,7 @@ def verdicts(done: dict[str, list[dict]]) -> list[str]:
             )
             for run, rs in done.items()
             if data_of(run) == data
-            for sampler in SAMPLERS
+            for sampler in ROWS
             if scored(rs, sampler)
         ]
         if not rows:
@@ -187,8 +230,17 @@ def verdicts(done: dict[str, list[dict]]) -> list[str]:
             f"({seeds} seeds): {modes:.2f} modes ({modes - modes_bar:+.2f}), {100 * hq:.1f}% high quality "
             f"({100 * (hq - hq_bar):+.1f} points); goal {100 * GOAL_HQ:.1f}% (PacGAN4): "
             f"{'met' if hq >= GOAL_HQ and met else f'{100 * (hq - GOAL_HQ):+.1f} points'}"
+            + plain_beside(done[run], sampler)
         )
     return lines
+
+
+def plain_beside(results: list[dict], sampler: str) -> str:
+    """When the best row is a resampled or raw one, the same config's plain (EMA) numbers, for comparison."""
+    if sampler == "plain" or not scored(results, "plain"):
+        return ""
+    modes, hq = metric(results, "plain", "modes"), metric(results, "plain", "hq")
+    return f" (plain sampling of the same runs: {statistics.fmean(modes):.2f} modes, {100 * statistics.fmean(hq):.1f}%)"
 
 
 def report(
@@ -199,17 +251,21 @@ def report(
     lines = [
         "### GDPP budget (issue 24)",
         "",
-        f"Command: `{command}` (per-run results: `runs/bench_gdpp/results_*.json`, merged into "
-        f"`{shown(json_path)}`; this table also in `{shown(json_path.with_suffix('.table.txt'))}`).",
+        f"Command: `{command}` (per-run results: `runs/bench_gdpp/results_*.json`, merged with the runs already "
+        f"recorded in `{shown(json_path)}` into it; this table also in "
+        f"`{shown(json_path.with_suffix('.table.txt'))}`; how each row was trained: the subsection below).",
         f"Machine: {machine}.",
-        f"Last update: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Seeds {', '.join(map(str, seeds))}; "
+        f"Last update: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Seeds {', '.join(map(str, seeds))} where run "
+        "(the seeds column: how many each row has); "
         f"generator steps {', '.join(map(str, steps)) or '-'} at batch 512 (GDPP's budget is 25,000).",
         "",
         "Each config in `configs/gdpp_budget/` is trained unchanged except for the seed and the length "
         "(`*_gdpp_nets`: GDPP's 2 x 128 networks, 256-d noise, G lr 1e-3 / D lr 1e-4; the others: this library's "
-        "3 x 256 networks). The final generator is scored by `lightning-gans evaluate`'s function on 2,500 samples "
+        "3 x 256 networks, Adam lr 1e-3 for both, EMA 0.999 of the generator; `*_pack4`: the same with PacGAN's "
+        "packing, the discriminator judging packs of 4 samples). The final generator is scored by `lightning-gans evaluate`'s function on 2,500 samples "
         "(noise seed 1234): plainly, with `--rejection drs` and with `--rejection mh` (20 proposals per chain; "
-        "the discriminator calibrated on fresh held-out draws of the mixture). PacGAN's protocol: hq = within 3 "
+        'the discriminator calibrated on fresh held-out draws of the mixture); with EMA, "raw" scores the trained '
+        "generator's own weights from the same checkpoint plainly. PacGAN's protocol: hq = within 3 "
         "std of the nearest mode; accepted % = the sampler's accepted / proposed. Mean ± std over seeds.",
         "",
         *table(done),
@@ -239,7 +295,7 @@ def write_report(
     seeds: list[int], command: str, machine: str, doc: Path | None, out: Path, json_path: Path = JSON_OUT
 ) -> str:
     """Merges the results in ``out`` into ``json_path`` (and its ``.table.txt``) and the doc's section."""
-    runs = merged(out)
+    runs = merged(out, json_path)
     text = report(runs, seeds, command, machine, json_path)
     json_path.parent.mkdir(parents=True, exist_ok=True)
     json_path.write_text(

@@ -60,3 +60,27 @@ def test_a_refused_sampler_is_counted_not_averaged():
     assert "| 1 (1 refused) |" in drs and "| 30.0 ± 0.0 |" in drs and "| 50.0 ± 0.0 |" in drs
     verdict = bench.verdicts(bench.grouped(runs, [0, 1]))[0]
     assert "ring8_gdpp_nets + drs (1 seeds)" in verdict and "**missed**" in verdict
+
+
+def test_the_report_keeps_the_committed_rows_and_adds_new_runs_and_their_raw_generator(tmp_path):
+    """``--report-only`` from a fresh ``--out`` merges the committed JSON with the new per-run files (a new file
+    wins for the same run and seed); the "raw" row appears only for runs that scored their raw generator."""
+    bench = load("gdpp_budget")
+    metrics = {"modes": 8, "hq": 0.9, "reverse_kl": 0.01, "precision": 0.9, "recall": 0.9}
+    scored = {"metrics": metrics, "rejection": None}
+    old = {"seconds": 10.0, "steps": 10000, "scores": {"plain": scored, "drs": scored, "mh": scored}}
+    new = {**old, "steps": 25000, "scores": {**old["scores"], "raw": scored}}
+    committed = tmp_path / "gdpp_budget.json"
+    committed.write_text(
+        json.dumps({"runs": {"gdpp_budget/ring8_gdpp_nets@0": old, "gdpp_budget/ring8@0": old}})
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "results_gdpp_budget_ring8_0.json").write_text(json.dumps({"gdpp_budget/ring8@0": new}))
+    text = bench.write_report([0], "cmd", "machine", None, out, committed)
+    runs = json.loads(committed.read_text())["runs"]
+    assert set(runs) == {"gdpp_budget/ring8_gdpp_nets@0", "gdpp_budget/ring8@0"}
+    assert runs["gdpp_budget/ring8@0"]["steps"] == 25000
+    assert "| ring8_gdpp_nets | plain | 1 |" in text and "| ring8_gdpp_nets | raw |" not in text
+    assert "| ring8 | raw | 1 |" in text and "| 25000 |" in text and "| 10000 |" in text
+    assert "ring8: target (GDPP-GAN's 8 modes and 71.7% high quality) **met**" in text
