@@ -220,17 +220,20 @@ def data_module(name: str, **kwargs) -> DigitsDataModule | MNIST5kDataModule:
     return DATA[name](image_size=IMAGE_SIZE, imbalance="step", **kwargs)
 
 
+CGAN_NETS = dict(
+    data_shape=[1, IMAGE_SIZE, IMAGE_SIZE],
+    latent_dim=32,
+    generator_width=32,
+    discriminator_width=32,
+    num_classes=NUM_CLASSES,
+    fake_labels="data",
+)
+"""The conditional GANs' networks, shared by the cGAN arms and the BAGAN-style arms (only the start differs)."""
+
+
 def train_cgan(data: str, seed: int, steps: int, ac_weight: float) -> DCGAN:
     seed_everything(seed)
-    model = DCGAN(
-        data_shape=[1, IMAGE_SIZE, IMAGE_SIZE],
-        latent_dim=32,
-        generator_width=32,
-        discriminator_width=32,
-        num_classes=NUM_CLASSES,
-        fake_labels="data",
-        ac_weight=ac_weight,
-    )
+    model = DCGAN(**CGAN_NETS, ac_weight=ac_weight)
     Trainer(max_steps=steps, **TRAINER).fit(model, data_module(data, batch_size=64, seed=seed))
     return model.eval()
 
@@ -243,15 +246,7 @@ def train_bagan(
     with the cGAN's networks, widths, EMA and ``fake_labels: data``. Returns the model and the autoencoder's
     training-side record (mean loss of its first and last 50 steps)."""
     seed_everything(seed)
-    model = BAGAN(
-        data_shape=[1, IMAGE_SIZE, IMAGE_SIZE],
-        latent_dim=32,
-        generator_width=32,
-        discriminator_width=32,
-        num_classes=NUM_CLASSES,
-        fake_labels="data",
-        ac_weight=1.0,
-    )
+    model = BAGAN(**CGAN_NETS, ac_weight=1.0)
     losses = model.init_from_autoencoder(x, y, ae_steps)["losses"]
     record = {"ae_loss_first": statistics.mean(losses[:50]), "ae_loss_last": statistics.mean(losses[-50:])}
     Trainer(max_steps=steps, **TRAINER).fit(model, data_module(data, batch_size=64, seed=seed))
