@@ -91,17 +91,20 @@ def generated(model, n: int = quality.NUM_SAMPLES) -> torch.Tensor:
     return torch.cat(evaluator.generate(model, n))
 
 
-def drs_sampler(model, split: dict):
+def drs_sampler(model):
     """DRS with ``lightning-gans evaluate --rejection drs``'s defaults, calibrated on the 1,000 test digits (the
-    GAN never trained on them), seeded as the tools seed it."""
+    GAN never trained on them) at the size the GAN generates (a 32x32 DCGAN's discriminator takes 32x32 images),
+    seeded as the tools seed it."""
+    from lightning_gans.data.mnist5k import load_mnist5k_split
     from lightning_gans.sampling import RejectionSampler
 
+    held_out = load_mnist5k_split(int(model.generator.data_shape[-1]))["test"]
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(SAMPLE_SEED + 2)
-        return RejectionSampler(model, split["test"], method="drs")
+        return RejectionSampler(model, held_out, method="drs")
 
 
-def run_gan(run: str, seed: int, metrics, split: dict, out: Path) -> dict:
+def run_gan(run: str, seed: int, metrics, out: Path) -> dict:
     """Trains ``configs/<run>.yaml`` with ``seed`` and scores it plainly and through DRS. A DRS refusal (a
     discriminator that cannot be calibrated) is recorded as a result."""
     from lightning_gans.errors import ConfigError
@@ -113,7 +116,7 @@ def run_gan(run: str, seed: int, metrics, split: dict, out: Path) -> dict:
     record["scores"]["plain"] = {"metrics": record["metrics"]}
     cpu = cpu_seconds()
     try:
-        sampler = drs_sampler(model, split)
+        sampler = drs_sampler(model)
         record["scores"]["drs"] = {
             "metrics": score(metrics, generated(sampler)),
             "acceptance_rate": sampler.acceptance_rate,
@@ -218,7 +221,7 @@ def main(argv: list[str] | None = None) -> None:
             if key in state["runs"]:
                 continue
             if run in GAN_RUNS:
-                state["runs"][key] = run_gan(run, seed, metrics, split, args.out)
+                state["runs"][key] = run_gan(run, seed, metrics, args.out)
             else:
                 cpu = cpu_seconds()
                 sampler, seconds = classical.fit(run, seed)
