@@ -250,7 +250,7 @@ def main(argv: list[str] | None = None) -> None:
         "`kde0.05`: a fixed small bandwidth on pixels, a near copy of the training digits); 2,500 samples scored in "
         "the 64-d features of `lightning_gans/metrics/weights/mnist5k_cnn.pt` against the training split. "
         "Memorization = median distance of a sample to its nearest training digit over the same for the test "
-        "split's digits. KID ×1000. Mean ± std over seeds. CPU s: training (or fitting) and scoring, one thread.",
+        "split's digits. KID ×1000. Mean ± std over seeds. CPU s: one-thread CPU seconds of training (GAN rows; sampling and scoring add 20-45 s) or of fitting, sampling and scoring (classical rows).",
         "",
         *table(state, args.seeds),
         "",
