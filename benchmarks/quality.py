@@ -3,6 +3,7 @@
     python benchmarks/quality.py                 # 3 seeds of every run, writes docs/BENCHMARKS.md (Quality)
     python benchmarks/quality.py --quick         # 1 seed, a tenth of the steps: checks the pipeline only
     python benchmarks/quality.py --seeds 0 1 --only vanilla_gan/ring8 wgan_gp/ring8
+    python benchmarks/quality.py --seeds 0 --only pacgan/digits8_wide --rejection drs   # also a DRS row
 
 Every run trains a default config through the CLI's own code path (``GANCLI(args=[...], run=False)`` then
 ``trainer.fit``), changing only the seed (and, with ``--quick``, the length). It then scores 2,500 samples with
@@ -12,6 +13,10 @@ the same ``Evaluator`` the ``Evaluation`` callback and ``lightning-gans evaluate
   the mode histogram to uniform.
 - digits: FID/KID in the shipped digits network's features against the digits train split (1,437 images), next
   to the real baseline (test split vs train split), and the KL of the generated class histogram to uniform.
+
+With ``--rejection drs|mh`` every GAN run is also scored through that sampler (``lightning_gans.sampling``, with
+``lightning-gans evaluate --rejection``'s defaults and held-out data: the digits test split, fresh toy draws); its
+row is ``<run>+drs``.
 
 Results accumulate in ``runs/bench_quality/results_<seeds>.json`` (a finished run is not repeated unless ``--fresh``);
 the "Quality" section of ``docs/BENCHMARKS.md`` is rewritten after every run, so a long benchmark leaves a
@@ -52,6 +57,8 @@ DIGITS_GAN_RUNS = [
     "wgan_gp/digits",
     "wgan_gp/digits8",
     "pacgan/digits8",
+    "pacgan/digits8_wide",
+    "dcgan/digits8",
 ]
 DIGITS_CLASSICAL_RUNS = ["gmm10/digits", "gmm20/digits", "gmm40/digits", "kde/digits", "kde0.05/digits"]
 DIGITS_RUNS = DIGITS_GAN_RUNS + DIGITS_CLASSICAL_RUNS
@@ -64,6 +71,7 @@ PUBLISHED_TOYS = [  # ../shared/reference/published.md: PacGAN (Lin et al., Neur
 ]
 NUM_SAMPLES = 2500
 EVAL_SEED = 1234
+REJECTION_METHODS = ("drs", "mh")
 START, END = "<!-- quality:start -->", "<!-- quality:end -->"
 
 TARGETS = {  # issue 13: best config per data set, means over seeds
@@ -126,6 +134,31 @@ def evaluate(model, datamodule) -> tuple[dict[str, float], dict[str, str]]:
 
     evaluator = Evaluator(data_spec(datamodule), num_samples=NUM_SAMPLES, seed=EVAL_SEED)
     return evaluator.evaluate(model), evaluator.protocol()
+
+
+def evaluate_rejection(model, datamodule, method: str) -> dict:
+    """A result record for ``model`` sampled through ``method`` (``drs``/``mh``), calibrated on the data's
+    held-out split (``lightning_gans.tools.held_out``) with the tools' defaults and seeding; a refusal (a
+    discriminator that cannot be calibrated) is recorded as ``{"refused": message}``."""
+    from lightning_gans.errors import ConfigError
+    from lightning_gans.sampling import RejectionSampler
+    from lightning_gans.tools.held_out import from_datamodule
+
+    real, labels, description = from_datamodule(datamodule, 2000)  # evaluate's --calibration_num default
+    start = time.perf_counter()
+    try:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(EVAL_SEED + 2)  # as lightning_gans.tools.held_out.rejection_sampler seeds it
+            sampler = RejectionSampler(model, real, labels, method=method)
+    except ConfigError as refusal:
+        return {"refused": str(refusal), "seconds": time.perf_counter() - start}
+    metrics, protocol = evaluate(sampler, datamodule)
+    return {
+        "metrics": metrics,
+        "acceptance_rate": sampler.acceptance_rate,
+        "protocol": {**protocol, "held-out data": description, "calibration": sampler.calibration.describe()},
+        "sampling_seconds": time.perf_counter() - start,
+    }
 
 
 def real_baseline() -> dict[str, float]:
@@ -246,8 +279,11 @@ def report(
 ) -> str:
     results = state["runs"]
 
-    def done_runs(runs: list[str]) -> dict[str, list[dict]]:
-        done = {run: [results[f"{run}@{s}"] for s in seeds if f"{run}@{s}" in results] for run in runs}
+    def done_runs(runs: list[str]) -> dict[str, list[dict]]:  # a refused sampler's record has no metrics
+        done = {
+            run: [results[f"{run}@{s}"] for s in seeds if "metrics" in results.get(f"{run}@{s}", {})]
+            for run in runs
+        }
         return {run: rs for run, rs in done.items() if rs}
 
     lines = [
@@ -316,7 +352,10 @@ def report(
         "| steps | train s |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    digits = done_runs([run for run in DIGITS_RUNS if run in planned])
+    with_samplers = [
+        name for run in DIGITS_RUNS for name in (run, *(f"{run}+{m}" for m in REJECTION_METHODS))
+    ]
+    digits = done_runs([name for name in with_samplers if name.split("+")[0] in planned])
     lines += [digits_row(run, rs, baseline and baseline["fid"]) for run, rs in digits.items()]
     lines += [
         f"| {run} | 0 | not run yet | | | | | | | | | |"
@@ -374,6 +413,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument(
         "--report-only", action="store_true", help="rewrite the doc from the results in --out; train nothing"
+    )
+    parser.add_argument(
+        "--rejection",
+        choices=REJECTION_METHODS,
+        default=None,
+        help="also score every GAN run through this sampler (a <run>+<method> row)",
     )
     parser.add_argument("--note", default="", help="a line added to the doc (e.g. how the run was split)")
     parser.add_argument(
@@ -443,6 +488,14 @@ def main(argv: list[str] | None = None) -> None:
                 "protocol": protocol,
             }
             print(f"{key}: {metrics} ({seconds:.0f} s, {steps} steps)", flush=True)
+            if args.rejection and not classical.is_classical(run):
+                record = evaluate_rejection(model, datamodule, args.rejection)
+                state["runs"][f"{run}+{args.rejection}@{seed}"] = {
+                    **record,
+                    "seconds": seconds,
+                    "steps": steps,
+                }
+                print(f"{run}+{args.rejection}@{seed}: {record.get('metrics', record)}", flush=True)
             save()
     save()
     print(report(merged(), command.strip(), planned, report_seeds))

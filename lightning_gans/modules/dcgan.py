@@ -20,7 +20,7 @@ class DCGAN(GAN):
     """DCGAN with the paper's recipe: N(0, 0.02) weights, batch norm, LeakyReLU(0.2) in D, Adam(2e-4, 0.5).
 
     Args:
-        data_shape: ``[channels, size, size]``, channels 1 or 3, size a power of two >= 16.
+        data_shape: ``[channels, size, size]``, channels 1 or 3, size a power of two >= 8.
         latent_dim: size of the noise vector (100 in the paper).
         generator_width: feature maps of the generator's last hidden layer (64 in the paper).
         discriminator_width: feature maps of the discriminator's first layer (64 in the paper).

@@ -1,4 +1,4 @@
-"""The DCGAN generator and discriminator of Radford et al. (2016) for any power-of-two image size >= 16.
+"""The DCGAN generator and discriminator of Radford et al. (2016) for any power-of-two image size >= 8.
 
 The generator projects ``z`` to a 4x4 map, then doubles the resolution with stride-2 transposed convolutions
 (batch norm + ReLU) until it reaches the image size, ending in ``tanh``. The discriminator mirrors it with
@@ -25,9 +25,9 @@ from lightning_gans.nets.conditional import (
 
 def check_image_size(image_size: int) -> int:
     """Returns log2(image_size) or raises a ValueError naming the fix."""
-    if image_size < 16 or image_size & (image_size - 1):
+    if image_size < 8 or image_size & (image_size - 1):  # 8: one up/down-sampling step around the 4x4 map
         raise ConfigError(
-            f"DCGAN image size must be a power of two >= 16 (16, 32, 64, 128, ...), got {image_size}. "
+            f"DCGAN image size must be a power of two >= 8 (8, 16, 32, 64, ...), got {image_size}. "
             "Set the model's data_shape and the data module's image_size to one of those."
         )
     return int(math.log2(image_size))
@@ -50,7 +50,7 @@ class DCGANGenerator(nn.Module):
 
     Args:
         latent_dim: size of the noise vector.
-        image_size: output height and width, a power of two >= 16.
+        image_size: output height and width, a power of two >= 8.
         channels: 1 (grey) or 3 (RGB).
         width: feature maps of the last hidden layer; the first has ``width * image_size // 8``.
         num_classes: K makes it class-conditional: ``forward`` takes ``(z, labels)``, the one-hot label is
@@ -116,7 +116,7 @@ class DCGANDiscriminator(nn.Module):
     """``(N, channels, image_size, image_size)`` images -> ``(N,)`` logits (or critic values).
 
     Args:
-        image_size: input height and width, a power of two >= 16.
+        image_size: input height and width, a power of two >= 8.
         channels: 1 or 3.
         width: feature maps of the first layer; doubled at every stride-2 layer.
         norm: ``"batch"`` (DCGAN), ``"layer"`` or ``"none"`` (WGAN-GP critic).

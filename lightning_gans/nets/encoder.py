@@ -49,7 +49,7 @@ class DCGANEncoder(nn.Module):
 
     Args:
         latent_dim: size of the code.
-        image_size: input height and width, a power of two >= 16.
+        image_size: input height and width, a power of two >= 8.
         channels: 1 or 3.
         width: feature maps of the first layer; doubled at every stride-2 layer.
         norm: ``"batch"``, ``"layer"`` or ``"none"`` on every layer but the first.

@@ -62,3 +62,39 @@ def test_quality_report_puts_classical_baselines_beside_the_targets(tmp_path):
     assert memorization["kde0.05/digits"] < 0.5 < 0.9 < memorization["gmm10/digits"]
     assert "| PacGAN4 | 7.8 ± 0.1 |" in text
     assert "digits: not every part has run yet" in text  # no GAN config ran
+
+
+def test_mnist5k_report_shows_gan_and_drs_rows_and_ranks_only_honest_gans():
+    """GAN rows come plain and through DRS (a refusal is counted, not scored); the target ignores a GAN that
+    copies (memorization < 0.9) and compares the best honest one with the best Gaussian mixture."""
+    report = load("mnist5k_quality")
+
+    def metrics(fid: float, memorization: float) -> dict:
+        return {"fid": fid, "kid": 0.01, "precision": 0.5, "recall": 0.5, "memorization": memorization}
+
+    def gan(fid: float, memorization: float, drs: dict) -> dict:
+        plain = metrics(fid, memorization)
+        return {
+            "metrics": plain,
+            "seconds": 9,
+            "cpu_seconds": 8,
+            "steps": 100,
+            "scores": {"plain": {"metrics": plain}, "drs": drs},
+        }
+
+    state = {
+        "real_baseline": {**metrics(0.07, 1.0), "kid": -0.01},
+        "runs": {
+            "pacgan/mnist5k@0": gan(6.0, 1.5, {"metrics": metrics(5.0, 1.4), "acceptance_rate": 0.2}),
+            "dcgan/mnist5k@0": gan(1.0, 0.5, {"refused": "slope <= 0"}),  # copies: never the best
+            "gmm40+pca50/mnist5k@0": {"metrics": metrics(7.0, 1.9), "seconds": 20},
+            "kde0.05/mnist5k@0": {"metrics": metrics(0.5, 0.8), "seconds": 1},
+        },
+    }
+    lines = report.table(state, [0])
+    rows = {tuple(line.split(" | ")[:2]): line for line in lines if line.startswith("| ")}
+    assert "| 20.0 ± 0.0 |" in rows[("| pacgan/mnist5k", "drs")]  # accepted %
+    assert ("| dcgan/mnist5k", "drs") not in rows and ("| dcgan/mnist5k", "plain") in rows
+    verdict = report.verdict(state, [0])
+    assert "**met**" in verdict and "pacgan/mnist5k + drs (1 seed) FID 5.00" in verdict
+    assert "gmm40+pca50/mnist5k 7.00" in verdict

@@ -7,7 +7,7 @@ from torch import nn
 from lightning_gans.nets import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
 
 
-@pytest.mark.parametrize("size", [16, 32, 64, 128])
+@pytest.mark.parametrize("size", [8, 16, 32, 64, 128])
 @pytest.mark.parametrize("channels", [1, 3])
 def test_dcgan_shapes(size, channels):
     g = DCGANGenerator(latent_dim=8, image_size=size, channels=channels, width=4)
@@ -19,7 +19,7 @@ def test_dcgan_shapes(size, channels):
     assert g.data_shape == d.data_shape == (channels, size, size)
 
 
-@pytest.mark.parametrize("size", [8, 24, 48, 100])
+@pytest.mark.parametrize("size", [4, 12, 24, 48, 100])
 def test_dcgan_rejects_sizes_that_are_not_powers_of_two(size):
     with pytest.raises(ValueError, match="power of two"):
         DCGANGenerator(image_size=size)
