@@ -139,12 +139,20 @@ def raw_generator_checkpoint(ckpt: Path) -> Path | None:
 # ------------------------------------------------------------------------------------------------- report
 def merged(out: Path, json_path: Path | None = None) -> dict[str, dict]:
     """The runs recorded in ``json_path`` (the committed results, when it exists), updated by ``out``'s per-run
-    ``results_*.json``: a report written from a fresh ``out`` keeps the rows of earlier sessions."""
+    ``results_*.json``: a report written from a fresh ``out`` keeps the rows of earlier sessions. A per-run file
+    wins over the record of the same (config, seed); where their lengths differ (a short ``--steps`` run over a
+    full-budget record, say) the replacement is printed, so it cannot pass unnoticed."""
     runs: dict[str, dict] = {}
     if json_path is not None and json_path.is_file():
         runs.update(json.loads(json_path.read_text())["runs"])
     for path in sorted(out.glob("results_*.json")):
-        runs.update(json.loads(path.read_text()))
+        for key, result in json.loads(path.read_text()).items():
+            before = runs.get(key, {}).get("steps")
+            if before is not None and before != result.get("steps"):
+                print(
+                    f"{key}: the {before}-step record is replaced by the {result.get('steps')}-step run in {path}"
+                )
+            runs[key] = result
     return runs
 
 

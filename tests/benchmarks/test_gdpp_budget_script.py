@@ -84,3 +84,17 @@ def test_the_report_keeps_the_committed_rows_and_adds_new_runs_and_their_raw_gen
     assert "| ring8_gdpp_nets | plain | 1 |" in text and "| ring8_gdpp_nets | raw |" not in text
     assert "| ring8 | raw | 1 |" in text and "| 25000 |" in text and "| 10000 |" in text
     assert "ring8: target (GDPP-GAN's 8 modes and 71.7% high quality) **met**" in text
+
+
+def test_a_per_run_file_replaces_the_record_and_a_change_of_length_is_printed(tmp_path, capsys):
+    record, out = tmp_path / "gdpp_budget.json", tmp_path / "out"
+    out.mkdir()
+    record.write_text(
+        json.dumps({"runs": {"a@0": {"steps": 25000}, "b@0": {"steps": 25000}, "c@0": {"steps": 1}}})
+    )
+    (out / "results_a_0.json").write_text(json.dumps({"a@0": {"steps": 10000}}))
+    (out / "results_b_0.json").write_text(json.dumps({"b@0": {"steps": 25000, "new": True}}))
+    runs = load("gdpp_budget").merged(out, record)
+    assert runs == {"a@0": {"steps": 10000}, "b@0": {"steps": 25000, "new": True}, "c@0": {"steps": 1}}
+    printed = capsys.readouterr().out
+    assert "a@0: the 25000-step record is replaced by the 10000-step run" in printed and "b@0" not in printed
