@@ -282,8 +282,7 @@ def gan_scores(
         clustergan = build_clustergan(case)
         trainer(args.gan_steps, root).fit(clustergan, case.data)
     for part, x in parts.items():
-        scores[part]["d_only"] = anomaly.score_samples(wgan.eval(), x)
-        scores[part]["critic_knn"] = anomaly.critic_knn_score(wgan.discriminator, case.split["train"], x)
+        scores[part] |= critic_scores(wgan.eval(), case.split["train"], x)
         scores[part]["fanogan_izif"] = encoder.eval().anomaly_score(x)
         if bigan is not None:
             scores[part]["bigan"] = bigan.eval().anomaly_score(x)
@@ -292,17 +291,22 @@ def gan_scores(
     return tuple({k: v.cpu().numpy() for k, v in scores[part].items()} for part in ("test", "val"))
 
 
+def critic_scores(wgan: WGANGP, normal_train: torch.Tensor, x: torch.Tensor) -> dict[str, torch.Tensor]:
+    """The two scores of the trained critic alone, ``(N,)`` each for ``x``: ``d_only`` (its negated output) and
+    ``critic_knn`` (k-NN in its features, against the ``normal_train`` samples it was trained on)."""
+    return {
+        "d_only": anomaly.score_samples(wgan, x),
+        "critic_knn": anomaly.critic_knn_score(wgan.discriminator, normal_train, x),
+    }
+
+
 def reused_critic_scores(case: Case, ckpt: Path) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """The critic's scores (``d_only``, ``critic_knn``) of the test split and the held-out normal samples from
     the WGAN-GP a previous run saved at ``ckpt`` (``--reuse_wgan``): a new critic score without retraining."""
     wgan = load_gan(ckpt).eval()
-    parts = {"test": case.split["test"], "val": case.split["val"]}
     return tuple(
-        {
-            "d_only": anomaly.score_samples(wgan, x).cpu().numpy(),
-            "critic_knn": anomaly.critic_knn_score(wgan.discriminator, case.split["train"], x).numpy(),
-        }
-        for x in parts.values()
+        {k: v.cpu().numpy() for k, v in critic_scores(wgan, case.split["train"], case.split[part]).items()}
+        for part in ("test", "val")
     )
 
 

@@ -96,12 +96,10 @@ def drs_sampler(model):
     GAN never trained on them) at the size the GAN generates (a 32x32 DCGAN's discriminator takes 32x32 images),
     seeded as the tools seed it."""
     from lightning_gans.data.mnist5k import load_mnist5k_split
-    from lightning_gans.sampling import RejectionSampler
+    from lightning_gans.tools.held_out import seeded_sampler
 
     held_out = load_mnist5k_split(int(model.generator.data_shape[-1]))["test"]
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(SAMPLE_SEED + 2)
-        return RejectionSampler(model, held_out, method="drs")
+    return seeded_sampler(model, held_out, seed=SAMPLE_SEED, method="drs")
 
 
 def run_gan(run: str, seed: int, metrics, out: Path) -> dict:

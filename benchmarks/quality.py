@@ -141,15 +141,12 @@ def evaluate_rejection(model, datamodule, method: str) -> dict:
     held-out split (``lightning_gans.tools.held_out``) with the tools' defaults and seeding; a refusal (a
     discriminator that cannot be calibrated) is recorded as ``{"refused": message}``."""
     from lightning_gans.errors import ConfigError
-    from lightning_gans.sampling import RejectionSampler
-    from lightning_gans.tools.held_out import from_datamodule
+    from lightning_gans.tools.held_out import from_datamodule, seeded_sampler
 
     real, labels, description = from_datamodule(datamodule, 2000)  # evaluate's --calibration_num default
     start = time.perf_counter()
     try:
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(EVAL_SEED + 2)  # as lightning_gans.tools.held_out.rejection_sampler seeds it
-            sampler = RejectionSampler(model, real, labels, method=method)
+        sampler = seeded_sampler(model, real, labels, seed=EVAL_SEED, method=method)
     except ConfigError as refusal:
         return {"refused": str(refusal), "seconds": time.perf_counter() - start}
     metrics, protocol = evaluate(sampler, datamodule)

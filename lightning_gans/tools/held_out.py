@@ -121,25 +121,29 @@ def held_out_real(args: argparse.Namespace, model, num: int) -> tuple[torch.Tens
 def rejection_sampler(args: argparse.Namespace, model):
     """The ``RejectionSampler`` of the tools' ``--rejection`` options, calibrated; prints what it used."""
     real, labels, description = held_out_real(args, model, args.calibration_num)
-    # the calibration's fresh samples and DRS's burn-in come from the seed too: the same seed, the same files
-    devices = [model.device] if model.device.type == "cuda" else []
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(args.seed + 2)  # the tools seed the noise with seed, the labels with seed + 1
-        sampler = _build(args, model, real, labels)
-    print(f"Held-out real data: {description}")
-    print(f"Discriminator {sampler.calibration.describe()}")
-    return sampler
-
-
-def _build(args: argparse.Namespace, model, real: torch.Tensor, labels: torch.Tensor | None):
-    from lightning_gans.sampling import RejectionSampler
-
-    return RejectionSampler(
+    sampler = seeded_sampler(
         model,
         real,
         labels,
+        seed=args.seed,
         method=args.rejection,
         proposals=args.proposals,
         gamma_percentile=args.gamma_percentile,
         ema=getattr(args, "ema", True),
     )
+    print(f"Held-out real data: {description}")
+    print(f"Discriminator {sampler.calibration.describe()}")
+    return sampler
+
+
+def seeded_sampler(model, real: torch.Tensor, labels: torch.Tensor | None = None, *, seed: int, **options):
+    """A ``RejectionSampler(model, real, labels, **options)`` built as the tools build it: the calibration's
+    fresh samples and DRS's burn-in come from ``seed + 2`` (the tools seed the noise with ``seed``, the labels
+    with ``seed + 1``) in a forked RNG, so the same seed gives the same sampler and the caller's RNG is untouched.
+    Raises ``ConfigError`` where the discriminator cannot be calibrated."""
+    from lightning_gans.sampling import RejectionSampler
+
+    devices = [model.device] if model.device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed + 2)
+        return RejectionSampler(model, real, labels, **options)
